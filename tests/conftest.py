@@ -1,0 +1,74 @@
+"""Shared fixtures: the real bundled model, a real index of the bundled corpus, and the seed texts."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kilde.index.documents import bundled_corpus, read_documents
+from kilde.index.embedder import Embedder, load_embedder
+from kilde.index.search import Searcher
+from kilde.index.store import build_index, load_index
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEED_FILES = sorted(bundled_corpus().glob("*.txt"))
+KILDE = Path(sys.executable).with_name("kilde")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def documents():
+    return read_documents([bundled_corpus()])
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory, embedder, documents) -> Path:
+    index_dir = tmp_path_factory.mktemp("index")
+    build_index(documents, embedder, index_dir, [str(bundled_corpus())])
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def searcher(bundled_index, embedder) -> Searcher:
+    return Searcher(load_index(bundled_index), embedder)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_kilde(*args: str, stdin: str | None = None, env: dict | None = None, timeout: int = 300):
+    return subprocess.run([str(KILDE), *args], input=stdin, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{process.stderr.read() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(url)

@@ -25,13 +25,12 @@ def citation(hit: Hit) -> str:
 
 
 def details(hit: Hit) -> list[str]:
-    """The citation's parts beyond the reference itself: speaker, date, section, score."""
+    """What the card shows under the reference: speaker, date, section, score."""
     doc, parts = hit.document, []
     if doc.speaker:
         parts.append(texts.SPOKEN_BY.format(speaker=doc.speaker))
     parts.append(norwegian_date(doc.date) if doc.date else texts.UNDATED)
     if hit.passage.section:
         parts.append(texts.SECTION.format(section=hit.passage.section))
-    parts.append(texts.PARAGRAPH.format(number=hit.passage.paragraph))
     parts.append(texts.SCORE.format(score=hit.score))
     return parts

@@ -72,14 +72,14 @@ def corpus_hash(documents: list[Document]) -> str:
 def read_documents(paths: list[Path]) -> list[Document]:
     documents: list[Document] = []
     for path in paths:
+        if not path.exists():
+            raise CorpusError("corpus.missing", path=str(path))
         if path.is_dir():
             documents += _read_folder(path)
         elif path.suffix.lower() == ".jsonl":
             documents += _read_jsonl(path)
         elif path.suffix.lower() == ".txt":
             documents.append(_text_document(path, {}))
-        elif not path.exists():
-            raise CorpusError("corpus.missing", path=str(path))
         else:
             raise CorpusError("corpus.unknown_type", path=str(path))
     seen: set[str] = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from kilde.index.search import Hit
+from kilde.index.search import Hit, SearchResult
 
 from . import texts
 from .citations import citation, details
@@ -33,11 +33,11 @@ def hit_card(hit: Hit) -> str:
     )
 
 
-def results_html(question: str, hits: list[Hit]) -> str:
-    if not hits:
+def results_html(result: SearchResult) -> str:
+    if not result.hits:
         return message_html(texts.NO_RESULTS)
-    heading = escape(texts.HITS_HEADING.format(question=question))
-    cards = "".join(hit_card(h) for h in hits)
+    heading = escape(texts.HITS_HEADING.format(question=result.question))
+    cards = "".join(hit_card(h) for h in result.hits)
     return f'<section class="kilde-results" aria-label="{escape(texts.RESULTS_LABEL)}"><h3>{heading}</h3>{cards}</section>'
 
 

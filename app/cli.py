@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kilde.index import notices
 from kilde.index.errors import KildeError, QuestionError
-from kilde.index.search import Hit, check_k, clean_question
+from kilde.index.search import SearchResult, check_k, clean_question
 
 from . import texts
 from .citations import citation, details
@@ -97,13 +97,12 @@ def _ask(args: argparse.Namespace) -> int:
     failed = False
     for question in questions:
         try:
-            hits = searcher.search(question, args.k)
+            result = searcher.search(question, args.k)
         except QuestionError as error:
             failed = True
             _print_error(question, texts.describe(error), args.json)
             continue
-        print(json.dumps({"question": question, "hits": [h.as_json() for h in hits]}, ensure_ascii=False)
-              if args.json else _human(question, hits), flush=True)
+        print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else _human(result), flush=True)
     return 1 if failed else 0
 
 
@@ -114,11 +113,11 @@ def _print_error(question: str, message: str, as_json: bool) -> None:
         print(texts.CLI_ERROR_PREFIX + message, file=sys.stderr)
 
 
-def _human(question: str, hits: list[Hit]) -> str:
-    lines = [texts.HITS_HEADING.format(question=question)]
-    if not hits:
+def _human(result: SearchResult) -> str:
+    lines = [texts.HITS_HEADING.format(question=result.question)]
+    if not result.hits:
         lines.append(texts.NO_RESULTS)
-    for hit in hits:
+    for hit in result.hits:
         lines.append("")
         lines.append(f"{hit.rank:>2}. {citation(hit)}")
         lines.append("    " + " · ".join(details(hit)))

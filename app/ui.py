@@ -9,7 +9,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr
 
 from kilde.index.errors import KildeError
-from kilde.index.search import MAX_K, Searcher, clean_question
+from kilde.index.search import MAX_K, Searcher
 
 from . import texts
 from .cards import CSS, message_html, results_html
@@ -25,7 +25,7 @@ def theme() -> gr.themes.Base:
 
 def answer(searcher: Searcher, question: str, k: float) -> str:
     try:
-        return results_html(clean_question(question), searcher.search(question, int(k)))
+        return results_html(searcher.search(question, int(k)))
     except KildeError as error:
         return message_html(texts.describe(error))
 

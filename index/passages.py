@@ -1,9 +1,11 @@
 """Split a document into paragraphs that can be cited by number.
 
 Paragraph N is the N-th non-empty block of the source text, counting from the
-top, where blocks are separated by blank lines. Every block gets a number, but
-only body paragraphs become passages: short heading blocks become the section
-of the paragraphs under them, and known boilerplate is skipped.
+top, where blocks are separated by blank lines. Text with form feeds (a PDF's
+pages, as extracted) is numbered page by page: page P, paragraph N. Every
+block gets a number, but only body paragraphs become passages: short heading
+blocks become the section of the paragraphs under them, and known boilerplate
+is skipped.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Passage:
     paragraph: int
     text: str  # verbatim from the source
     section: str  # the heading(s) it stands under, "" if none
+    page: int | None = None  # for paged sources (PDF); paragraph then counts within the page
 
     def embedding_text(self, title: str) -> str:
         """What gets embedded: headings give a paragraph its topic."""
@@ -79,13 +82,15 @@ def passage_id(document_id: str, text: str, occurrence: int) -> str:
 
 
 def split_document(document: Document) -> list[Passage]:
-    all_blocks = [b for b in blocks(document.text) if not is_boilerplate(b)]
+    pages = document.text.split("\f")
+    all_blocks = [(page, b) for page, text in enumerate(pages, start=1) for b in blocks(text)
+                  if not is_boilerplate(b)]
     passages: list[Passage] = []
     headings: list[str] = []
     after_body = True
     seen: Counter[str] = Counter()
-    for index, block in enumerate(all_blocks):
-        body_follows = any(not is_heading(b) for b in all_blocks[index + 1 :])
+    for index, (page, block) in enumerate(all_blocks):
+        body_follows = any(not is_heading(b) for _, b in all_blocks[index + 1 :])
         if is_heading(block) and body_follows:
             if after_body:
                 headings = []
@@ -101,5 +106,6 @@ def split_document(document: Document) -> list[Passage]:
             paragraph=block.number,
             text=block.text,
             section=section,
+            page=page if len(pages) > 1 else None,
         ))
     return passages

@@ -26,7 +26,8 @@ class Hit:
 
     def as_json(self) -> dict:
         """The record `kilde ask --json` and the API return for each hit."""
-        return {
+        page = {"page": self.passage.page} if self.passage.page is not None else {}
+        return page | {
             "id": self.passage.id,
             "text": self.passage.text,
             "document": self.document.id,
@@ -37,6 +38,18 @@ class Hit:
             "paragraph": self.passage.paragraph,
             "score": round(self.score, 4),
         }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    question: str  # as searched: whitespace collapsed
+    hits: list[Hit]
+    abstained: bool = False  # no hit answers well; `hits` are then only the closest ones
+
+    def as_json(self) -> dict:
+        """One line of `kilde ask --json`, one response of the API."""
+        flag = {"abstained": True} if self.abstained else {}
+        return {"question": self.question, **flag, "hits": [h.as_json() for h in self.hits]}
 
 
 def clean_question(question: str) -> str:
@@ -59,10 +72,10 @@ class Searcher:
         self.index = index
         self.embedder = embedder
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
+    def search(self, question: str, k: int = 5) -> SearchResult:
         question, k = clean_question(question), check_k(k)
         if not self.index.passages:
-            return []
+            return SearchResult(question, [])
         vector = self.embedder.embed_query(question)
         scores, rows = self.index.vectors.search(vector[None, :], min(k, len(self.index.passages)))
         hits = []
@@ -71,4 +84,4 @@ class Searcher:
                 continue
             passage = self.index.passages[row]
             hits.append(Hit(len(hits) + 1, float(score), passage, self.index.documents[passage.document_id]))
-        return hits
+        return SearchResult(question, hits)

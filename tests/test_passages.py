@@ -66,3 +66,12 @@ def test_a_document_of_only_short_lines_still_has_passages():
 
     doc = Document(DocumentInfo(id="dikt", title="Dikt"), "Første linje\n\nAndre linje\n\nSiste linje")
     assert [p.text for p in split_document(doc)] == ["Første linje", "Andre linje", "Siste linje"]
+
+
+def test_form_feeds_number_paragraphs_page_by_page():
+    from kilde.index.documents import Document, DocumentInfo
+
+    text = "Innledning\n\nFørste side, første avsnitt.\n\nFørste side, andre avsnitt.\fAndre side, første avsnitt."
+    passages = split_document(Document(DocumentInfo(id="rapport", title="Rapport"), text))
+    assert [(p.page, p.paragraph) for p in passages] == [(1, 2), (1, 3), (2, 1)]
+    assert passages[2].section == "Innledning"  # a section runs on across the page break

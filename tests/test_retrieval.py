@@ -16,7 +16,7 @@ def first_relevant_rank(hits, gold: list[str]) -> int | None:
 def test_recall_at_3_on_seed_dev(searcher):
     questions = read_jsonl(SEED_DEV)
     assert len(questions) >= 10
-    ranks = [first_relevant_rank(searcher.search(q["q"], 3), q["gold"]) for q in questions]
+    ranks = [first_relevant_rank(searcher.search(q["q"], 3).hits, q["gold"]) for q in questions]
     recall_at_3 = sum(r is not None for r in ranks) / len(ranks)
     assert recall_at_3 >= 0.9, list(zip([q["q"] for q in questions], ranks))
 
@@ -25,7 +25,7 @@ def test_every_hit_is_verbatim_from_its_source_file(searcher):
     sources = {path.stem: path.read_text(encoding="utf-8") for path in SEED_FILES}
     for question in ["Hvor mange dør av overdose i Norge hvert år?", "Hva mener Høyre om straff for narkotikabruk?",
                      "Hva sa statsministeren om dialog?"]:
-        hits = searcher.search(question, 10)
+        hits = searcher.search(question, 10).hits
         assert len(hits) == 10
         for hit in hits:
             assert hit.passage.text in sources[hit.document.id]
@@ -34,13 +34,13 @@ def test_every_hit_is_verbatim_from_its_source_file(searcher):
 
 
 def test_heading_leads_to_the_paragraph_under_it(searcher):
-    top = searcher.search("Hva innebærer den gylne regel?", 1)[0]
+    top = searcher.search("Hva innebærer den gylne regel?", 1).hits[0]
     assert top.passage.section.endswith("Gjeninnførte den gylne regel")
     assert top.passage.text.startswith("Den medfører at psykisk helsevern")
 
 
 def test_overdose_question_finds_the_overdose_figure(searcher):
-    hits = searcher.search("Hvor mange dør av overdose i Norge hvert år?", 3)
+    hits = searcher.search("Hvor mange dør av overdose i Norge hvert år?", 3).hits
     assert any("260 mennesker av overdose" in h.passage.text for h in hits)
     top = hits[0].as_json()
     assert set(top) == {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score"}
@@ -54,5 +54,5 @@ def test_bad_questions_are_refused(searcher, question, code):
     from kilde.index.errors import QuestionError
 
     with pytest.raises(QuestionError) as error:
-        searcher.search(question, 5)
+        searcher.search(question, 5).hits
     assert error.value.code == code

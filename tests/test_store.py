@@ -53,7 +53,7 @@ def test_changed_corpus_is_rebuilt_not_silently_used(tmp_path, embedder):
     searcher = open_searcher(index_dir, embedder)  # sources come from the manifest
     assert searcher.index.manifest.corpus_hash != first.corpus_hash
     assert searcher.index.manifest.passage_count == first.passage_count + 1
-    hits = searcher.search("Vil Høyre ha flere sprøyterom i distriktene?", 5)
+    hits = searcher.search("Vil Høyre ha flere sprøyterom i distriktene?", 5).hits
     assert any("sprøyterom" in h.passage.text for h in hits)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kilde.index import notices
 from kilde.index.errors import KildeError, QuestionError
-from kilde.index.search import SearchResult, check_k, clean_question
+from kilde.index.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
 from .citations import citation, details
@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
 
     parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,ask,serve}")
+    commands = parser.add_subparsers(required=True, metavar="{index,ask,eval,serve}")
 
     index = commands.add_parser("index", parents=[common], help=help["index"])
     index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
@@ -54,7 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help=help["question"])
     ask.add_argument("-k", type=int, default=5, help=help["k"])
     ask.add_argument("--json", action="store_true", help=help["json"])
+    ask.add_argument("--mode", choices=MODES, default=None, help=help["mode"])
     ask.set_defaults(run=_ask)
+
+    evaluate = commands.add_parser("eval", parents=[common], help=help["eval"])
+    evaluate.add_argument("questions", type=Path, help=help["questions"])
+    evaluate.add_argument("--mode", choices=MODES, default=None, help=help["mode"])
+    evaluate.add_argument("--json", action="store_true", help=help["eval_json"])
+    evaluate.set_defaults(run=_eval)
 
     serve = commands.add_parser("serve", parents=[common], help=help["serve"])
     serve.add_argument("--host", default="127.0.0.1", help=help["host"])
@@ -97,7 +104,7 @@ def _ask(args: argparse.Namespace) -> int:
     failed = False
     for question in questions:
         try:
-            result = searcher.search(question, args.k)
+            result = searcher.search(question, args.k, mode=args.mode)
         except QuestionError as error:
             failed = True
             _print_error(question, texts.describe(error), args.json)
@@ -123,6 +130,23 @@ def _human(result: SearchResult) -> str:
         lines.append("    " + " · ".join(details(hit)))
         lines.extend("    │ " + line for line in hit.passage.text.splitlines())
     return "\n".join(lines) + "\n"
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from kilde.index.evaluation import evaluate, read_questions
+
+    questions = read_questions(args.questions)
+    searcher = _open(args)
+    report = evaluate(searcher, questions, mode=args.mode)
+    mode = args.mode or searcher.default_mode
+    if args.json:
+        print(json.dumps({"questions_file": str(args.questions), "mode": mode, **report.as_json()}, ensure_ascii=False))
+        return 0
+    print(texts.EVAL_HEADING.format(path=args.questions, count=report.questions, mode=mode))
+    for name, value in report.as_json().items():
+        if name != "questions":
+            print(f"  {texts.EVAL_METRICS.get(name, name):<28}{value:.3f}")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

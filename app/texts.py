@@ -39,6 +39,8 @@ ERRORS = {
     "corpus.not_utf8": "{path} er ikke gyldig UTF-8-tekst.",
     "corpus.bad_json": "{path}, linje {line}: ugyldig JSON.",
     "corpus.bad_record": '{path}, linje {line}: hver linje må være et JSON-objekt med "id" og "text".',
+    "eval.bad_question": '{path}, linje {line}: forventet {{"q", "gold"}} eller {{"question", "passage_id", …}}.',
+    "mode.unknown": "Ukjent søkemåte «{mode}». Velg hybrid, dense eller bm25.",
     "index.missing": "Det finnes ingen indeks i {path}. Kjør «kilde index» først.",
     "index.broken": "Indeksen i {path} er ødelagt eller ufullstendig. Bygg den på nytt med «kilde index».",
     "index.other_model": (
@@ -60,6 +62,10 @@ CLI_HELP = {
     "index": "bygg indeksen (standard: den medfølgende korpusen)",
     "ask": "still spørsmål og skriv ut treffene",
     "serve": "start nettgrensesnittet",
+    "eval": "mål treffsikkerheten på et spørsmålssett (JSON Lines)",
+    "questions": 'spørsmålsfil: {"q", "gold"} eller NorQuAD {"question", "passage_id", "answer_start"}',
+    "mode": "søkemåte: hybrid (standard), dense (semantisk) eller bm25 (ordsøk)",
+    "eval_json": "skriv resultatet som ett JSON-objekt",
     "paths": "mapper, .txt- eller .jsonl-filer som skal indekseres",
     "question": "spørsmålet; uten det leses ett spørsmål per linje fra standard inn",
     "k": "antall treff (standard: 5)",
@@ -73,6 +79,13 @@ CLI_NO_QUESTION = "Skriv et spørsmål som argument, eller send spørsmål på s
 CLI_INDEX_BUILT = "Indeksen er bygget i {path}: {documents} dokumenter, {passages} avsnitt på {seconds:.1f} s."
 CLI_SERVING = "Kilde kjører på http://{host}:{port} (avslutt med Ctrl+C)"
 CLI_ERROR_PREFIX = "kilde: feil: "
+EVAL_HEADING = "{path}: {count} spørsmål, søkemåte {mode}"
+EVAL_METRICS = {
+    "recall@1": "Recall@1", "recall@3": "Recall@3", "recall@5": "Recall@5", "recall@10": "Recall@10",
+    "mrr@10": "MRR@10", "ndcg@10": "nDCG@10", "abstention_rate": "Andel uten svar (avstått)",
+    "answer_in_hit@1": "Svaret i treff 1", "answer_in_hit@3": "Svaret i treff 1–3",
+    "answer_in_hit@5": "Svaret i treff 1–5", "answer_in_hit@10": "Svaret i treff 1–10",
+}
 
 
 def describe(error: KildeError) -> str:

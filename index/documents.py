@@ -17,7 +17,8 @@ from pathlib import Path
 from .errors import CorpusError
 
 METADATA_FILE = "metadata.toml"
-KNOWN_FIELDS = {"id", "file", "title", "text", "publisher", "speaker", "date", "type", "description", "url"}
+KNOWN_FIELDS = {"id", "file", "title", "text", "publisher", "speaker", "date", "type", "description", "url",
+                "retrieved"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class DocumentInfo:
     type: str = ""
     description: str = ""
     url: str = ""
+    retrieved: str = ""  # ISO date a web document was fetched («hentet»)
     source: str = ""
     extra: tuple[tuple[str, str], ...] = ()
 
@@ -49,6 +51,8 @@ class DocumentInfo:
 class Document:
     info: DocumentInfo
     text: str = field(repr=False)
+    # How paragraphs are separated: blank lines (text files) or single newlines (JSON Lines).
+    line_paragraphs: bool = False
 
     @property
     def content_hash(self) -> str:
@@ -126,7 +130,8 @@ def _read_jsonl(path: Path) -> list[Document]:
                 raise CorpusError("corpus.bad_record", path=str(path), line=number)
             record = {**record, "id": str(record["id"])}
             record.setdefault("title", record["id"])
-            documents.append(Document(_info(record, source=f"{path}#{record['id']}"), record["text"]))
+            documents.append(Document(_info(record, source=f"{path}#{record['id']}"), record["text"],
+                                      line_paragraphs=True))
     return documents
 
 

@@ -1,11 +1,12 @@
 """Split a document into paragraphs that can be cited by number.
 
 Paragraph N is the N-th non-empty block of the source text, counting from the
-top, where blocks are separated by blank lines. Text with form feeds (a PDF's
-pages, as extracted) is numbered page by page: page P, paragraph N. Every
-block gets a number, but only body paragraphs become passages: short heading
-blocks become the section of the paragraphs under them, and known boilerplate
-is skipped.
+top, where blocks are separated by blank lines. In JSON Lines documents, whose
+paragraphs are separated by single newlines, a block is a non-empty line. Text
+with form feeds (a PDF's pages, as extracted) is numbered page by page: page P,
+paragraph N. Every block gets a number, but only body paragraphs become
+passages: short heading blocks become the section of the paragraphs under
+them, and known boilerplate is skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ BOILERPLATE = frozenset({
     "del på facebook", "del på twitter", "del på x", "del på linkedin", "del på e-post", "les mer",
     "gå til hovedinnhold", "hopp til hovedinnhold", "hopp til innhold", "meny", "søk", "lukk",
 })
+# News furniture that opens a line: «LES OGSÅ: …», «SE OGSÅ: …».
+BOILERPLATE_PREFIXES = ("les også:", "se også:", "les mer:")
 HEADING_MAX_CHARS = 80
 SENTENCE_END = tuple(".!?:;…»\"”)")
 SECTION_SEPARATOR = " › "
@@ -47,24 +50,30 @@ class Passage:
     text: str  # verbatim from the source
     section: str  # the heading(s) it stands under, "" if none
     page: int | None = None  # for paged sources (PDF); paragraph then counts within the page
+    start: int = 0  # character offset of `text` in the document's text
 
     def embedding_text(self, title: str) -> str:
         """What gets embedded: headings give a paragraph its topic."""
         return "\n".join([self.section, self.text]) if self.section else self.text
 
 
-def blocks(text: str) -> list[Block]:
-    """Non-empty runs of lines, numbered from 1, stripped of surrounding whitespace."""
+BLOCK = re.compile(r"(?:^[^\S\n]*\S.*(?:\n|$))+", flags=re.MULTILINE)
+LINE = re.compile(r"^[^\S\n]*\S.*$", flags=re.MULTILINE)
+
+
+def blocks(text: str, offset: int = 0, lines: bool = False) -> list[Block]:
+    """Non-empty runs of lines (or non-empty lines), numbered from 1, stripped of surrounding whitespace."""
     found = []
-    for match in re.finditer(r"(?:^[^\S\n]*\S.*(?:\n|$))+", text, flags=re.MULTILINE):
+    for match in (LINE if lines else BLOCK).finditer(text):
         raw = match.group(0)
         stripped = raw.strip()
-        found.append(Block(len(found) + 1, match.start() + raw.index(stripped[0]), stripped))
+        found.append(Block(len(found) + 1, offset + match.start() + raw.index(stripped[0]), stripped))
     return found
 
 
 def is_boilerplate(block: Block) -> bool:
-    return block.text.casefold() in BOILERPLATE
+    text = block.text.casefold()
+    return text in BOILERPLATE or text.startswith(BOILERPLATE_PREFIXES)
 
 
 def is_heading(block: Block) -> bool:
@@ -82,9 +91,10 @@ def passage_id(document_id: str, text: str, occurrence: int) -> str:
 
 
 def split_document(document: Document) -> list[Passage]:
-    pages = document.text.split("\f")
-    all_blocks = [(page, b) for page, text in enumerate(pages, start=1) for b in blocks(text)
-                  if not is_boilerplate(b)]
+    pages, offset, all_blocks = document.text.split("\f"), 0, []
+    for page, text in enumerate(pages, start=1):
+        all_blocks += [(page, b) for b in blocks(text, offset, document.line_paragraphs) if not is_boilerplate(b)]
+        offset += len(text) + 1
     passages: list[Passage] = []
     headings: list[str] = []
     after_body = True
@@ -107,5 +117,6 @@ def split_document(document: Document) -> list[Passage]:
             text=block.text,
             section=section,
             page=page if len(pages) > 1 else None,
+            start=block.start,
         ))
     return passages

@@ -75,3 +75,18 @@ def test_form_feeds_number_paragraphs_page_by_page():
     passages = split_document(Document(DocumentInfo(id="rapport", title="Rapport"), text))
     assert [(p.page, p.paragraph) for p in passages] == [(1, 2), (1, 3), (2, 1)]
     assert passages[2].section == "Innledning"  # a section runs on across the page break
+
+
+def test_json_lines_documents_number_lines_and_record_offsets(tmp_path):
+    from kilde.index.documents import read_documents
+
+    text = "Moss lufthavn\nFlyplassen ble nedlagt i 2016.\nLES OGSÅ: Noe annet\n\nRSL jobber med en gjenåpning."
+    path = tmp_path / "nyheter.jsonl"
+    path.write_text('{"id": "n1", "title": "Moss lufthavn", "text": %s, "domain": "news"}\n'
+                    % __import__("json").dumps(text), encoding="utf-8")
+    [doc] = read_documents([path])
+    assert doc.info.extra == (("domain", "news"),)
+    passages = split_document(doc)
+    assert [(p.paragraph, p.text) for p in passages] == [(2, "Flyplassen ble nedlagt i 2016."),
+                                                         (4, "RSL jobber med en gjenåpning.")]
+    assert all(doc.text[p.start : p.start + len(p.text)] == p.text for p in passages)

@@ -15,6 +15,7 @@ from .store import StoredIndex
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50
+MODES = ("dense",)
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,13 @@ def check_k(k: int) -> int:
 
 
 class Searcher:
+    default_mode = "dense"
+
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
 
-    def search(self, question: str, k: int = 5) -> SearchResult:
+    def search(self, question: str, k: int = 5, mode: str | None = None) -> SearchResult:
         question, k = clean_question(question), check_k(k)
         if not self.index.passages:
             return SearchResult(question, [])

@@ -25,8 +25,8 @@ NO_RESULTS = "Ingen avsnitt i indeksen."
 HITS_HEADING = "Avsnitt som svarer best på «{question}»"
 UNDATED = "udatert"
 SECTION = "under «{section}»"
-SCORE = "likhet {score:.2f}"
-SCORE_HELP = "Cosinuslikhet mellom spørsmålet og avsnittet (1 er best)."
+SCORE = "poeng {score:.2f}"
+SCORE_HELP = "Treffets poeng: likhet mellom spørsmål og avsnitt, pluss ordtreff i hybrid søk (høyere er bedre)."
 INDEX_FOOTER = "Indeksen: {documents} dokumenter, {passages} avsnitt, modell {model}."
 
 ERRORS = {

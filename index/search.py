@@ -7,21 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .documents import DocumentInfo
 from .embedder import Embedder
 from .errors import QuestionError
+from .fusion import Evidence, Fusion, unit
 from .passages import Passage
 from .store import StoredIndex
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50
-MODES = ("dense",)
+MODES = ("hybrid", "dense", "bm25")
 
 
 @dataclass(frozen=True)
 class Hit:
     rank: int
-    score: float  # cosine similarity between question and passage, in [-1, 1]
+    score: float  # the mode's score: cosine (dense), BM25 (bm25), cosine + weighted BM25 (hybrid)
     passage: Passage
     document: DocumentInfo
 
@@ -68,23 +71,66 @@ def check_k(k: int) -> int:
     return k
 
 
-class Searcher:
-    default_mode = "dense"
+CANDIDATES = 100  # per leg; hybrid re-scores the union
 
-    def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
+
+class Searcher:
+    default_mode = "hybrid"
+
+    def __init__(self, index: StoredIndex, embedder: Embedder, fusion: Fusion = Fusion()) -> None:
         self.index = index
         self.embedder = embedder
+        self.fusion = fusion
+        positions = {doc_id: i for i, doc_id in enumerate(index.document_order)}
+        self._passage_document = np.array([positions[p.document_id] for p in index.passages], dtype=np.int64)
 
     def search(self, question: str, k: int = 5, mode: str | None = None) -> SearchResult:
-        question, k = clean_question(question), check_k(k)
+        question, k, mode = clean_question(question), check_k(k), check_mode(mode or self.default_mode)
         if not self.index.passages:
             return SearchResult(question, [])
+        if mode == "hybrid":
+            evidence = self.evidence(question)
+            ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
+        else:
+            rows, scores = self._dense(question, k) if mode == "dense" else self._bm25(question)
+            order = np.argsort(-scores, kind="stable")[:k]
+            ranked = [(int(rows[i]), float(scores[i])) for i in order]
+        return SearchResult(question, [self._hit(rank, row, score) for rank, (row, score) in enumerate(ranked, 1)])
+
+    def evidence(self, question: str) -> Evidence:
+        """Dense and lexical candidates (CANDIDATES from each leg) with all their scores."""
         vector = self.embedder.embed_query(question)
+        dense_rows, _ = self._dense_rows(vector, CANDIDATES)
+        lexical = self.index.lexical.scores(question)
+        lexical_rows = np.argsort(-lexical)[:CANDIDATES]
+        rows = np.union1d(dense_rows, lexical_rows[lexical[lexical_rows] > 0])
+        documents = self._passage_document[rows]
+        return Evidence(
+            rows=rows, documents=documents,
+            cosine=self.index.vectors.reconstruct_batch(rows) @ vector,
+            passage_bm25=unit(lexical)[rows],
+            document_bm25=unit(self.index.document_lexical.scores(question))[documents],
+        )
+
+    def _hit(self, rank: int, row: int, score: float) -> Hit:
+        passage = self.index.passages[row]
+        return Hit(rank, score, passage, self.index.documents[passage.document_id])
+
+    def _dense(self, question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self._dense_rows(self.embedder.embed_query(question), k)
+
+    def _dense_rows(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         scores, rows = self.index.vectors.search(vector[None, :], min(k, len(self.index.passages)))
-        hits = []
-        for score, row in zip(scores[0], rows[0]):
-            if row < 0:
-                continue
-            passage = self.index.passages[row]
-            hits.append(Hit(len(hits) + 1, float(score), passage, self.index.documents[passage.document_id]))
-        return SearchResult(question, hits)
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def _bm25(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.index.lexical.scores(question)
+        rows = np.flatnonzero(scores > 0)
+        return rows, scores[rows]
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise QuestionError("mode.unknown", mode=mode)
+    return mode

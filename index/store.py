@@ -1,6 +1,8 @@
 """Persist passages and their vectors as a FAISS index with a manifest.
 
-An index folder holds `CURRENT` (the name of the live build) and `builds/`.
+A build holds the FAISS vectors, two BM25 indexes (over passages and over whole
+documents), the passages and the documents' metadata. An index folder holds
+`CURRENT` (the name of the live build) and `builds/`.
 A build is written into a fresh folder and only then made live by atomically
 replacing `CURRENT`, so a crash mid-build leaves the previous index in use.
 """
@@ -24,6 +26,7 @@ from filelock import FileLock
 from .documents import Document, DocumentInfo, corpus_hash
 from .embedder import Embedder
 from .errors import IndexStateError
+from .lexical import LexicalIndex
 from .notices import notify
 from .passages import Passage, split_document
 
@@ -31,6 +34,8 @@ MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.jsonl"
+LEXICAL_PASSAGES = "bm25-passages"
+LEXICAL_DOCUMENTS = "bm25-documents"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ class StoredIndex:
     vectors: faiss.Index
     passages: list[Passage]
     documents: dict[str, DocumentInfo]
+    lexical: LexicalIndex  # one entry per passage, in `passages` order
+    document_lexical: LexicalIndex  # one entry per document, in `document_order`
+    document_order: list[str]
 
 
 def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
@@ -66,18 +74,20 @@ def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
     vectors = embedder.embed_passages(texts, progress=progress) if passages else np.zeros((0, embedder.dimension), np.float32)
     index = faiss.IndexFlatIP(embedder.dimension)
     index.add(vectors)
+    lexical = LexicalIndex.build(texts)
+    document_lexical = LexicalIndex.build([f"{doc.info.title}\n{doc.text}" for doc in documents])
     manifest = Manifest(
         kilde_version=version("kilde"), model_name=embedder.name, model_fingerprint=embedder.fingerprint,
         dimension=embedder.dimension, corpus_hash=corpus_hash(documents), passage_count=len(passages),
         document_count=len(documents), sources=sources,
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), build_seconds=round(time.monotonic() - started, 2),
     )
-    _publish(index_dir, manifest, index, passages, [doc.info for doc in documents])
+    _publish(index_dir, manifest, index, passages, [doc.info for doc in documents], lexical, document_lexical)
     return manifest
 
 
-def _publish(index_dir: Path, manifest: Manifest, index: faiss.Index,
-             passages: list[Passage], infos: list[DocumentInfo]) -> None:
+def _publish(index_dir: Path, manifest: Manifest, index: faiss.Index, passages: list[Passage],
+             infos: list[DocumentInfo], lexical: LexicalIndex, document_lexical: LexicalIndex) -> None:
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     with FileLock(str(index_dir / ".lock")):
@@ -86,6 +96,8 @@ def _publish(index_dir: Path, manifest: Manifest, index: faiss.Index,
         faiss.write_index(index, str(staging / VECTORS))
         _write_jsonl(staging / PASSAGES, (asdict(p) for p in passages))
         _write_jsonl(staging / DOCUMENTS, (info.as_json() for info in infos))
+        lexical.save(staging / LEXICAL_PASSAGES)
+        document_lexical.save(staging / LEXICAL_DOCUMENTS)
         (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False))
         os.replace(staging, builds / name)
         pointer = index_dir / f".CURRENT.{uuid.uuid4().hex}"
@@ -130,11 +142,15 @@ def load_index(index_dir: Path) -> StoredIndex:
         vectors = faiss.read_index(str(live / VECTORS))
         passages = [Passage(**r) for r in _read_jsonl(live / PASSAGES)]
         infos = [DocumentInfo.from_json(r) for r in _read_jsonl(live / DOCUMENTS)]
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        lexical = LexicalIndex.load(live / LEXICAL_PASSAGES)
+        document_lexical = LexicalIndex.load(live / LEXICAL_DOCUMENTS)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexStateError("index.broken", path=str(index_dir)) from exc
-    if vectors.ntotal != len(passages) or len(passages) != manifest.passage_count:
+    if not vectors.ntotal == len(passages) == manifest.passage_count == lexical.size or (
+            document_lexical.size != len(infos)):
         raise IndexStateError("index.broken", path=str(index_dir))
-    return StoredIndex(manifest, vectors, passages, {info.id: info for info in infos})
+    return StoredIndex(manifest, vectors, passages, {info.id: info for info in infos}, lexical,
+                       document_lexical, [info.id for info in infos])
 
 
 def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None:

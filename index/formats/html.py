@@ -3,9 +3,11 @@
 The content is <main> (or role="main"), else the longest <article>, else <body>.
 Navigation, page header and footer, menus, cookie banners, forms, scripts and
 styles are removed first, and so are in-page links that stand alone («Til toppen»).
-Each block element (p, h1–h6, li, blockquote, pre, dt, dd, figcaption, div, ...)
-becomes one block; <br> is a line break inside it; a table row is one block with its
-cells joined by « | ». Whitespace is collapsed as a browser shows it.
+Each block element (p, h1–h6, blockquote, pre, dt, dd, figcaption, div, ...) becomes
+one block, and <br> a line break inside it. A list is one block with a line per item
+(«- » or «1. » in front), as in Markdown, so that short items are not taken for
+headings; a table is one block with a line per row, cells joined by « | ».
+Whitespace is collapsed as a browser shows it.
 The metadata comes from <title>, <meta> (author, description, Open Graph,
 article:published_time, Dublin Core) and <link rel="canonical">.
 """
@@ -29,10 +31,9 @@ FURNITURE_WORDS = frozenset({"cookie", "cookies", "consent", "gdpr", "breadcrumb
                              "nav", "navigation", "share", "sharing", "social", "skiplink", "skip", "sidebar"})
 # Elements that hold the main content, which a furniture-sounding class must not remove.
 CONTENT_TAGS = ["main", "article", "h1"]
-BLOCK_TAGS = frozenset({"address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt",
-                        "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-                        "hr", "li", "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
-                        "th", "thead", "tr", "ul"})
+BLOCK_TAGS = frozenset({"address", "article", "blockquote", "body", "dd", "details", "div", "dl", "dt", "fieldset",
+                        "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+                        "main", "p", "pre", "section", "summary"})
 CELL_SEPARATOR = " | "
 SPACES = re.compile(r"\s+")
 
@@ -126,10 +127,11 @@ def _collect(node: Tag, blocks: list[str], inline: list[str], preformatted: bool
             inline.append(str(child) if preformatted else SPACES.sub(" ", child))
         elif child.name == "br":
             inline.append("\n")
-        elif child.name == "tr":
+        elif child.name in ("ul", "ol", "table"):
             _flush(blocks, inline)
-            cells = (" ".join(cell.get_text(" ").split()) for cell in child.find_all(["td", "th"], recursive=False))
-            _add(blocks, CELL_SEPARATOR.join(cell for cell in cells if cell))
+            block = _table(child) if child.name == "table" else _list(child)
+            if block:
+                blocks.append(block)
         elif child.name in BLOCK_TAGS:
             _flush(blocks, inline)
             _collect(child, blocks, inline, preformatted or child.name == "pre")
@@ -138,13 +140,36 @@ def _collect(node: Tag, blocks: list[str], inline: list[str], preformatted: bool
             _collect(child, blocks, inline, preformatted)
 
 
+def _list(node: Tag) -> str:
+    """A list is one block, an item a line: «- » or «N. » in front, a nested list indented under its item."""
+    start = str(node.get("start", "1"))
+    number = int(start) if start.isdigit() else 1
+    lines = []
+    for item in node.find_all("li", recursive=False):
+        parts: list[str] = []
+        inline: list[str] = []
+        _collect(item, parts, inline)
+        _flush(parts, inline)
+        item_lines = "\n".join(parts).splitlines()
+        if item_lines:
+            lines.append((f"{number}. " if node.name == "ol" else "- ") + item_lines[0])
+            lines += ["  " + line for line in item_lines[1:]]
+            number += 1
+    return "\n".join(lines)
+
+
+def _table(node: Tag) -> str:
+    """A table is one block, a row a line, its cells joined by « | »."""
+    rows = []
+    for row in node.find_all("tr"):
+        if row.find_parent("table") is node:  # not the rows of a table nested in a cell
+            cells = (" ".join(cell.get_text(" ").split()) for cell in row.find_all(["td", "th"], recursive=False))
+            rows.append(CELL_SEPARATOR.join(cell for cell in cells if cell))
+    return "\n".join(row for row in rows if row)
+
+
 def _flush(blocks: list[str], inline: list[str]) -> None:
-    _add(blocks, "".join(inline))
-    inline.clear()
-
-
-def _add(blocks: list[str], text: str) -> None:
-    """A block as shown: lines trimmed and blank lines dropped, so that it stays one block."""
-    block = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    if block:
+    """Close the running block: lines trimmed and blank lines dropped, so that it stays one block."""
+    if block := "\n".join(line.strip() for line in "".join(inline).splitlines() if line.strip()):
         blocks.append(block)
+    inline.clear()

@@ -3,11 +3,14 @@
 pdfminer.six's layout analysis groups a page's characters into lines and lines into
 text boxes (lines less than half a line height apart belong together), so a box is a
 paragraph or a heading as the eye sees it, in reading order, columns included. Spaces
-inside a line are collapsed. Page furniture is dropped so that it does not shift the
-count: a box that is only a page number («3», «Side 3 av 10», «- 3 -»), and a header
-or footer that repeats, digits aside, at the top or bottom of at least half the pages.
-A page without text stays an empty chunk, so page P is always the P-th page.
-The metadata is the document information dictionary (Title, Author, Subject, CreationDate).
+inside a line are collapsed. Page furniture in the top or bottom tenth of the page is
+dropped so that it does not shift the count: a page number («3», «Side 3 av 10», «- 3 -»),
+and a header or footer that repeats there, digits aside, on at least half the pages.
+A box that starts in lower case continues the box before it unless that one ends a
+sentence, since pdfminer cuts a paragraph into one box per line when its lines are set
+wide apart (1.5 line spacing). A page without text stays an empty chunk, so page P is
+always the P-th page. The metadata is the document information dictionary (Title,
+Author, Subject, CreationDate).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pdfminer.converter import PDFPageAggregator
@@ -29,11 +33,16 @@ from pdfminer.utils import decode_text
 from ..errors import CorpusError
 from .extracted import Extracted
 
-# A box that starts in lower case continues the box before it unless that one ends a sentence:
-# pdfminer splits a paragraph into one box per line when the lines are set wide apart (1.5 spacing).
+EDGE = 0.1  # the share of the page height, at top and bottom, where furniture sits
 SENTENCE_END = tuple(".!?:;…»\"”)")
 PAGE_NUMBER = re.compile(r"[-–—\s]*(?:side|s\.|page|p\.)?\s*\d+(?:\s*(?:av|/|of)\s*\d+)?[-–—\s]*", re.IGNORECASE)
 INFO_FIELDS = {"Title": "title", "Author": "author", "Subject": "description", "CreationDate": "date"}
+
+
+@dataclass(frozen=True)
+class _Box:
+    text: str
+    at_edge: bool  # in the top or bottom tenth of the page
 
 
 def read(path: Path) -> Extracted:
@@ -44,10 +53,10 @@ def read(path: Path) -> Extracted:
             raise CorpusError("corpus.encrypted", path=str(path)) from exc
         pages = [_boxes(layout) for layout in _layouts(document)]
         metadata = _metadata(document)
-    pages = _without_furniture(pages)
-    if not any(pages):
+    paragraphs = [_joined(boxes) for boxes in _without_furniture(pages)]
+    if not any(paragraphs):
         raise CorpusError("corpus.no_text", path=str(path))
-    return Extracted("\f".join("\n\n".join(boxes) for boxes in pages), metadata)
+    return Extracted("\f".join("\n\n".join(page) for page in paragraphs), metadata)
 
 
 def _layouts(document: PDFDocument) -> Iterator[LTPage]:
@@ -59,33 +68,39 @@ def _layouts(document: PDFDocument) -> Iterator[LTPage]:
         yield device.get_result()
 
 
-def _boxes(layout: LTPage) -> list[str]:
-    boxes: list[str] = []
+def _boxes(layout: LTPage) -> list[_Box]:
+    boxes = []
     for element in layout:
         if isinstance(element, LTTextBox):
             lines = (" ".join(line.split()) for line in element.get_text().splitlines())
-            if not (text := "\n".join(line for line in lines if line)):
-                continue
-            if boxes and text[0].islower() and not boxes[-1].endswith(SENTENCE_END):
-                boxes[-1] += "\n" + text
-            else:
-                boxes.append(text)
+            if text := "\n".join(line for line in lines if line):
+                top, bottom = (element.y1 - layout.y0) / layout.height, (element.y0 - layout.y0) / layout.height
+                boxes.append(_Box(text, at_edge=bottom > 1 - EDGE or top < EDGE))
     return boxes
 
 
-def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
+def _without_furniture(pages: list[list[_Box]]) -> list[list[_Box]]:
     """Drop page numbers, and headers and footers repeated at the edge of at least half the pages."""
-    edges = Counter(_shape(text) for boxes in pages if boxes for text in {boxes[0], boxes[-1]})
+    edges = Counter(shape for boxes in pages for shape in {_shape(box.text) for box in boxes if box.at_edge})
     repeated = {shape for shape, count in edges.items() if count >= max(2, len(pages) / 2)}
-    return [
-        [text for index, text in enumerate(boxes)
-         if not PAGE_NUMBER.fullmatch(text) and not (index in (0, len(boxes) - 1) and _shape(text) in repeated)]
-        for boxes in pages
-    ]
+    return [[box for box in boxes
+             if not (box.at_edge and (PAGE_NUMBER.fullmatch(box.text) or _shape(box.text) in repeated))]
+            for boxes in pages]
 
 
 def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", text)
+
+
+def _joined(boxes: list[_Box]) -> list[str]:
+    """The page's paragraphs: a box that starts in lower case continues an unfinished one."""
+    paragraphs: list[str] = []
+    for box in boxes:
+        if paragraphs and box.text[0].islower() and not paragraphs[-1].endswith(SENTENCE_END):
+            paragraphs[-1] += "\n" + box.text
+        else:
+            paragraphs.append(box.text)
+    return paragraphs
 
 
 def _metadata(document: PDFDocument) -> dict[str, str]:

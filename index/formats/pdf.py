@@ -4,7 +4,7 @@ pdfminer.six's layout analysis groups a page's characters into lines and lines i
 text boxes (lines less than half a line height apart belong together), so a box is a
 paragraph or a heading as the eye sees it, in reading order, columns included. Spaces
 inside a line are collapsed. Page furniture in the top or bottom tenth of the page is
-dropped so that it does not shift the count: a page number («3», «Side 3 av 10», «- 3 -»),
+dropped so that it does not shift the count: a page number («3», «Side 3 av 10», «- 3 -», «iv»),
 and a header or footer that repeats there, digits aside, on at least half the pages.
 A box that starts in lower case continues the box before it unless that one ends a
 sentence, since pdfminer cuts a paragraph into one box per line when its lines are set
@@ -35,7 +35,8 @@ from .extracted import Extracted
 
 EDGE = 0.1  # the share of the page height, at top and bottom, where furniture sits
 SENTENCE_END = tuple(".!?:;…»\"”)")
-PAGE_NUMBER = re.compile(r"[-–—\s]*(?:side|s\.|page|p\.)?\s*\d+(?:\s*(?:av|/|of)\s*\d+)?[-–—\s]*", re.IGNORECASE)
+PAGE_NUMBER = re.compile(r"[-–—\s]*(?:side|s\.|page|p\.)?\s*(?:\d+|(?-i:[ivxlc]+))(?:\s*(?:av|/|of)\s*\d+)?[-–—\s]*",
+                         re.IGNORECASE)  # 3, - 3 -, Side 3 av 10, iv
 INFO_FIELDS = {"Title": "title", "Author": "author", "Subject": "description", "CreationDate": "date"}
 
 

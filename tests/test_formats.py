@@ -293,6 +293,18 @@ def test_html_without_main_drops_the_site_header_and_footer(tmp_path):
     assert document.info.title == "Blåbærtur"
 
 
+def test_html_furniture_never_takes_the_content_with_it(tmp_path):
+    paragraphs = "".join(f"<p>Avsnitt {n}: søknadsfristen for barnehageplass er 1. mars.</p>" for n in range(1, 6))
+    path = tmp_path / "kommune.html"
+    path.write_text(f"""<html><body><form id="aspnetForm" action="/">
+        <form class="search"><p>Søk i kommunen</p></form>
+        <div class="page-wrapper menu-open"><h2>Barnehageplass</h2>{paragraphs}</div>
+        </form></body></html>""", encoding="utf-8")
+    document, passages = read_one(path)
+    assert "Søk i kommunen" not in document.text
+    assert len(passages) == 5 and passages[0].section == "Barnehageplass"
+
+
 def test_pdf_pages_drop_page_numbers_and_running_headers(tmp_path):
     document, passages = read_one(write_pdf(tmp_path))
     pages = document.text.split("\f")

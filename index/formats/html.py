@@ -2,7 +2,8 @@
 
 The content is <main> (or role="main"), else the longest <article>, else <body>.
 Navigation, page header and footer, menus, cookie banners, forms, scripts and
-styles are removed first, and so are in-page links that stand alone («Til toppen»).
+styles are removed first (but never an element holding the main content or half the
+page's text), and so are in-page links that stand alone («Til toppen»).
 Each block element (p, h1–h6, blockquote, pre, dt, dd, figcaption, div, ...) becomes
 one block, and <br> a line break inside it. A list is one block with a line per item
 («- » or «1. » in front), as in Markdown, so that short items are not taken for
@@ -24,12 +25,12 @@ from .extracted import Extracted
 
 # Never content.
 REMOVED_TAGS = ["script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "nav", "aside",
-                "form", "button", "select", "textarea", "dialog", "menu"]
+                "button", "select", "textarea", "dialog", "menu"]
 REMOVED_ROLES = re.compile(r"^(navigation|banner|contentinfo|complementary|search|menu|menubar|dialog|alertdialog)$")
 # Class or id words that mark furniture («cookie-banner», «share-buttons», «breadcrumbs», «skip-link»).
 FURNITURE_WORDS = frozenset({"cookie", "cookies", "consent", "gdpr", "breadcrumb", "breadcrumbs", "menu", "navbar",
                              "nav", "navigation", "share", "sharing", "social", "skiplink", "skip", "sidebar"})
-# Elements that hold the main content, which a furniture-sounding class must not remove.
+# Elements that hold the main content, which furniture never does.
 CONTENT_TAGS = ["main", "article", "h1"]
 BLOCK_TAGS = frozenset({"address", "article", "blockquote", "body", "dd", "details", "div", "dl", "dt", "fieldset",
                         "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
@@ -90,22 +91,29 @@ def _remove_furniture(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(["header", "footer"]):
         if not tag.decomposed and tag.find_parent(["article", "main"]) is None:  # the site's, not an article's
             tag.decompose()
-    for tag in soup.find_all(_is_furniture):
-        if not tag.decomposed:
+    page_chars = len(soup.get_text(strip=True))
+    for tag in soup.find_all(_looks_like_furniture):
+        if not tag.decomposed and not _holds_content(tag, page_chars):
             tag.decompose()
     for link in soup.find_all("a", href=re.compile(r"^#")):
         if link.parent is not None and link.parent.get_text(strip=True) == link.get_text(strip=True):
             link.decompose()  # a «Til toppen» or table-of-contents link standing alone
 
 
-def _is_furniture(tag: Tag) -> bool:
+def _looks_like_furniture(tag: Tag) -> bool:
+    """A form, a navigation role, or a class or id that says cookie, menu, share, breadcrumb, ..."""
     if tag.name in ("html", "body", *CONTENT_TAGS):
         return False
-    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or REMOVED_ROLES.match(tag.get("role", "")):
+    if tag.name == "form" or REMOVED_ROLES.match(tag.get("role", "")):
         return True
     names = [*tag.get("class", []), tag.get("id", "")]
-    words = {word for name in names for word in re.split(r"[-_\s]+", str(name).lower())}
-    return bool(words & FURNITURE_WORDS) and tag.find(CONTENT_TAGS) is None
+    return bool({word for name in names for word in re.split(r"[-_\s]+", str(name).lower())} & FURNITURE_WORDS)
+
+
+def _holds_content(tag: Tag, page_chars: int) -> bool:
+    """Furniture never holds a main, article or h1 element, or half the page's text (a form around
+    the whole page, as ASP.NET writes it, or a wrapper whose class says «menu-open»)."""
+    return tag.find(CONTENT_TAGS) is not None or len(tag.get_text(strip=True)) >= page_chars / 2
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:

@@ -34,7 +34,7 @@ ERRORS = {
     "question.too_long": "Spørsmålet er for langt ({length} tegn). Korte det ned til høyst {limit} tegn.",
     "k.out_of_range": "Antall treff må være et helt tall fra 1 til {limit} (fikk {k}).",
     "corpus.missing": "Finner ikke {path}.",
-    "corpus.unknown_type": "{path}: ukjent filtype. Bruk en mappe, .txt eller .jsonl.",
+    "corpus.unknown_type": "{path}: ukjent filtype. Bruk en mappe eller en .txt-, .md-, .html-, .pdf-, .docx- eller .jsonl-fil.",
     "corpus.duplicate_id": "Dokument-id-en «{id}» forekommer mer enn én gang.",
     "corpus.not_utf8": "{path} er ikke gyldig UTF-8-tekst.",
     "corpus.bad_json": "{path}, linje {line}: ugyldig JSON.",
@@ -47,6 +47,15 @@ ERRORS = {
         "Indeksen i {path} ble bygget med modellen «{built_with}», men du ba om «{requested}». "
         "Bygg den på nytt med «kilde index --model {requested}» eller bruk samme modell."
     ),
+    # Your own documents: .md, .html, .pdf, .docx, sidecar metadata (issue 4, section 3).
+    "corpus.unreadable": "{path} kan ikke leses som {format}-fil. Er filen skadet, eller har den feil filendelse?",
+    "corpus.encrypted": "{path} er passordbeskyttet. Lagre en kopi uten passord og prøv igjen.",
+    "corpus.no_text": (
+        "{path} har ingen tekst Kilde kan lese ut; det er trolig en skannet PDF. "
+        "Kjør tekstgjenkjenning (OCR) på den først."
+    ),
+    "corpus.bad_metadata": "{path}: metadataene kan ikke leses ({detail}).",
+    "corpus.bad_metadata_entry": "{path}: «{key}» må være en tabell, [{key}], med metadata for ett dokument.",
 }
 UNEXPECTED_ERROR = "Noe gikk galt under søket. Prøv igjen, eller meld fra om feilen."
 
@@ -66,7 +75,7 @@ CLI_HELP = {
     "questions": 'spørsmålsfil: {"q", "gold"} eller NorQuAD {"question", "passage_id", "answer_start"}',
     "mode": "søkemåte: hybrid (standard), dense (semantisk) eller bm25 (ordsøk)",
     "eval_json": "skriv resultatet som ett JSON-objekt",
-    "paths": "mapper, .txt- eller .jsonl-filer som skal indekseres",
+    "paths": "mapper og filer (.txt, .md, .html, .pdf, .docx, .jsonl) som skal indekseres",
     "question": "spørsmålet; uten det leses ett spørsmål per linje fra standard inn",
     "k": "antall treff (standard: 5)",
     "json": "skriv ett JSON-objekt per spørsmål per linje",

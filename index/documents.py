@@ -1,20 +1,24 @@
 """Read documents and their metadata from the paths a user gives.
 
-Accepted: a folder (its `metadata.toml`, if any, and its `.txt` and `.jsonl`
-files), a `.txt` file, or a JSON Lines file with one document a line
+Accepted: a folder (its `metadata.toml`, if any, and the files in it that Kilde can
+read), a single file in one of the formats of `kilde.index.formats` (.txt, .md,
+.html, .pdf, .docx), or a JSON Lines file with one document a line
 (`{"id", "title", "text", ...}`; fields Kilde does not know are kept as metadata).
+How metadata sources rank is described in `kilde.index.metadata`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from importlib.resources import files
 from pathlib import Path
 
 from .errors import CorpusError
+from .formats import can_read, read_file
+from .metadata import merge, read_sidecar, read_toml
 
 METADATA_FILE = "metadata.toml"
 KNOWN_FIELDS = {"id", "file", "title", "text", "publisher", "speaker", "date", "type", "description", "url",
@@ -73,17 +77,19 @@ def corpus_hash(documents: list[Document]) -> str:
     return digest.hexdigest()
 
 
-def read_documents(paths: list[Path]) -> list[Document]:
+def read_documents(paths: list[Path], overrides: Mapping[str, str | None] | None = None) -> list[Document]:
+    """Every document under `paths`; `overrides` (e.g. from command-line flags) win over all other metadata."""
+    overrides = _checked(overrides or {})
     documents: list[Document] = []
     for path in paths:
         if not path.exists():
             raise CorpusError("corpus.missing", path=str(path))
         if path.is_dir():
-            documents += _read_folder(path)
+            documents += _read_folder(path, overrides)
         elif path.suffix.lower() == ".jsonl":
-            documents += _read_jsonl(path)
-        elif path.suffix.lower() == ".txt":
-            documents.append(_text_document(path, {}))
+            documents += _read_jsonl(path, overrides)
+        elif can_read(path):
+            documents.append(_file_document(path, {}, overrides))
         else:
             raise CorpusError("corpus.unknown_type", path=str(path))
     seen: set[str] = set()
@@ -94,29 +100,42 @@ def read_documents(paths: list[Path]) -> list[Document]:
     return documents
 
 
-def _read_folder(folder: Path) -> list[Document]:
+def _checked(overrides: Mapping[str, str | None]) -> dict[str, str]:
+    allowed = {f.name for f in fields(DocumentInfo)} - {"id", "source", "extra"}
+    unknown = set(overrides) - allowed
+    if unknown:
+        raise ValueError(f"cannot override {sorted(unknown)}; only {sorted(allowed)}")
+    return {key: value for key, value in overrides.items() if value}
+
+
+def _read_folder(folder: Path, overrides: dict[str, str]) -> list[Document]:
     meta_path = folder / METADATA_FILE
-    metadata = tomllib.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    by_file = {entry.get("file", f"{doc_id}.txt"): {"id": doc_id, **entry} for doc_id, entry in metadata.items()}
+    metadata = read_toml(meta_path) if meta_path.exists() else {}
+    for doc_id, entry in metadata.items():
+        if not isinstance(entry, dict):
+            raise CorpusError("corpus.bad_metadata_entry", path=str(meta_path), key=doc_id)
+    entries = {doc_id: {"id": doc_id, **entry} for doc_id, entry in metadata.items()}
+    by_file = {entry["file"]: entry for entry in entries.values() if "file" in entry}
+    by_stem = {doc_id: entry for doc_id, entry in entries.items() if "file" not in entry}
     documents = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() == ".txt":
-            documents.append(_text_document(path, by_file.get(path.name, {})))
-        elif path.suffix.lower() == ".jsonl":
-            documents += _read_jsonl(path)
+        if path.name.startswith((".", "~$")):  # hidden files, and the lock files Office leaves next to open documents
+            continue
+        if path.suffix.lower() == ".jsonl":
+            documents += _read_jsonl(path, overrides)
+        elif path.is_file() and can_read(path):
+            entry = by_file.get(path.name) or by_stem.get(path.stem, {})
+            documents.append(_file_document(path, entry, overrides))
     return documents
 
 
-def _text_document(path: Path, meta: dict) -> Document:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError("corpus.not_utf8", path=str(path)) from exc
-    meta = {"id": path.stem, "title": path.stem, **meta}
-    return Document(_info(meta, source=str(path)), text)
+def _file_document(path: Path, entry: dict, overrides: dict[str, str]) -> Document:
+    extracted = read_file(path)
+    meta = merge({"id": path.stem, "title": path.stem}, extracted.metadata, entry, read_sidecar(path), overrides)
+    return Document(_info(meta, source=str(path)), extracted.text)
 
 
-def _read_jsonl(path: Path) -> list[Document]:
+def _read_jsonl(path: Path, overrides: dict[str, str]) -> list[Document]:
     documents = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
@@ -128,14 +147,14 @@ def _read_jsonl(path: Path) -> list[Document]:
                 raise CorpusError("corpus.bad_json", path=str(path), line=number) from exc
             if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "id" not in record:
                 raise CorpusError("corpus.bad_record", path=str(path), line=number)
-            record = {**record, "id": str(record["id"])}
-            record.setdefault("title", record["id"])
-            documents.append(Document(_info(record, source=f"{path}#{record['id']}"), record["text"],
+            fields_ = {key: value for key, value in record.items() if key != "text"}
+            meta = merge({"title": str(record["id"])}, fields_, overrides, {"id": str(record["id"])})
+            documents.append(Document(_info(meta, source=f"{path}#{meta['id']}"), record["text"],
                                       line_paragraphs=True))
     return documents
 
 
-def _info(meta: dict, source: str) -> DocumentInfo:
-    known = {k: str(v) for k, v in meta.items() if k in KNOWN_FIELDS - {"file", "text"}}
-    extra = tuple(sorted((k, str(v)) for k, v in meta.items() if k not in KNOWN_FIELDS))
+def _info(meta: dict[str, str], source: str) -> DocumentInfo:
+    known = {k: v for k, v in meta.items() if k in KNOWN_FIELDS - {"file", "text"}}
+    extra = tuple(sorted((k, v) for k, v in meta.items() if k not in KNOWN_FIELDS))
     return DocumentInfo(**known, source=source, extra=extra)

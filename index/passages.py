@@ -72,8 +72,9 @@ def blocks(text: str, offset: int = 0, lines: bool = False) -> list[Block]:
 
 
 def is_boilerplate(block: Block) -> bool:
+    """Known furniture, or a block without a letter or digit (a rule such as «---» or «* * *»)."""
     text = block.text.casefold()
-    return text in BOILERPLATE or text.startswith(BOILERPLATE_PREFIXES)
+    return text in BOILERPLATE or text.startswith(BOILERPLATE_PREFIXES) or not any(c.isalnum() for c in text)
 
 
 def is_heading(block: Block) -> bool:

@@ -1,0 +1,116 @@
+"""PDF: one chunk per page, separated by form feeds; one block per text box.
+
+pdfminer.six's layout analysis groups a page's characters into lines and lines into
+text boxes (lines less than half a line height apart belong together), so a box is a
+paragraph or a heading as the eye sees it, in reading order, columns included. Spaces
+inside a line are collapsed. Page furniture in the top or bottom tenth of the page is
+dropped so that it does not shift the count: a page number («3», «Side 3 av 10», «- 3 -», «iv»),
+and a header or footer that repeats there, digits aside, on at least half the pages.
+A box that starts in lower case continues the box before it unless that one ends a
+sentence, since pdfminer cuts a paragraph into one box per line when its lines are set
+wide apart (1.5 line spacing). A page without text stays an empty chunk, so page P is
+always the P-th page. The metadata is the document information dictionary (Title,
+Author, Subject, CreationDate).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LAParams, LTPage, LTTextBox
+from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+from pdfminer.utils import decode_text
+
+from ..errors import CorpusError
+from .extracted import Extracted
+
+EDGE = 0.1  # the share of the page height, at top and bottom, where furniture sits
+SENTENCE_END = tuple(".!?:;…»\"”)")
+PAGE_NUMBER = re.compile(r"[-–—\s]*(?:side|s\.|page|p\.)?\s*(?:\d+|(?-i:[ivxlc]+))(?:\s*(?:av|/|of)\s*\d+)?[-–—\s]*",
+                         re.IGNORECASE)  # 3, - 3 -, Side 3 av 10, iv
+INFO_FIELDS = {"Title": "title", "Author": "author", "Subject": "description", "CreationDate": "date"}
+
+
+@dataclass(frozen=True)
+class _Box:
+    text: str
+    at_edge: bool  # in the top or bottom tenth of the page
+
+
+def read(path: Path) -> Extracted:
+    with path.open("rb") as file:
+        try:
+            document = PDFDocument(PDFParser(file))
+        except PDFPasswordIncorrect as exc:
+            raise CorpusError("corpus.encrypted", path=str(path)) from exc
+        pages = [_boxes(layout) for layout in _layouts(document)]
+        metadata = _metadata(document)
+    paragraphs = [_joined(boxes) for boxes in _without_furniture(pages)]
+    if not any(paragraphs):
+        raise CorpusError("corpus.no_text", path=str(path))
+    return Extracted("\f".join("\n\n".join(page) for page in paragraphs), metadata)
+
+
+def _layouts(document: PDFDocument) -> Iterator[LTPage]:
+    resources = PDFResourceManager()
+    device = PDFPageAggregator(resources, laparams=LAParams())
+    interpreter = PDFPageInterpreter(resources, device)
+    for page in PDFPage.create_pages(document):
+        interpreter.process_page(page)
+        yield device.get_result()
+
+
+def _boxes(layout: LTPage) -> list[_Box]:
+    boxes = []
+    for element in layout:
+        if isinstance(element, LTTextBox):
+            lines = (" ".join(line.split()) for line in element.get_text().splitlines())
+            if text := "\n".join(line for line in lines if line):
+                top, bottom = (element.y1 - layout.y0) / layout.height, (element.y0 - layout.y0) / layout.height
+                boxes.append(_Box(text, at_edge=bottom > 1 - EDGE or top < EDGE))
+    return boxes
+
+
+def _without_furniture(pages: list[list[_Box]]) -> list[list[_Box]]:
+    """Drop page numbers, and headers and footers repeated at the edge of at least half the pages."""
+    edges = Counter(shape for boxes in pages for shape in {_shape(box.text) for box in boxes if box.at_edge})
+    repeated = {shape for shape, count in edges.items() if count >= max(2, len(pages) / 2)}
+    return [[box for box in boxes
+             if not (box.at_edge and (PAGE_NUMBER.fullmatch(box.text) or _shape(box.text) in repeated))]
+            for boxes in pages]
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def _joined(boxes: list[_Box]) -> list[str]:
+    """The page's paragraphs: a box that starts in lower case continues an unfinished one."""
+    paragraphs: list[str] = []
+    for box in boxes:
+        if paragraphs and box.text[0].islower() and not paragraphs[-1].endswith(SENTENCE_END):
+            paragraphs[-1] += "\n" + box.text
+        else:
+            paragraphs.append(box.text)
+    return paragraphs
+
+
+def _metadata(document: PDFDocument) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for info in document.info:
+        for key, field in INFO_FIELDS.items():
+            value = resolve1(info.get(key))
+            if isinstance(value, bytes):
+                value = decode_text(value)  # UTF-16 with a byte-order mark, or PDFDocEncoding
+            if isinstance(value, str) and value.strip():
+                found.setdefault(field, " ".join(value.split()))
+    return found

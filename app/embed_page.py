@@ -26,8 +26,11 @@ def snippets(server: str) -> tuple[str, str]:
 
 
 def add_embed_page(demo: gr.Blocks) -> None:
-    """Add «Bygg inn» as a second page of the main app (Gradio shows both in its navigation bar)."""
+    """Add «Bygg inn» as a second page of the main app, with a navigation bar in Norwegian."""
+    with demo:
+        _navbar()
     with demo.route(texts.EMBED_PAGE_NAME, EMBED_PAGE_PATH):
+        _navbar()
         gr.Markdown(texts.EMBED_INTRO)
         iframe = gr.Code(language="html", label=texts.EMBED_IFRAME_LABEL, interactive=False,
                          elem_id="kilde-embed-iframe")
@@ -39,3 +42,8 @@ def add_embed_page(demo: gr.Blocks) -> None:
                 'height: 520px; border: 1px solid var(--border-color-primary); border-radius: 8px;"></iframe>')
         fill_in = f"() => {json.dumps(snippets(_SERVER))}.map(s => s.replaceAll({json.dumps(_SERVER)}, window.location.origin))"
         demo.load(None, None, [iframe, component], js=fill_in)
+
+
+def _navbar() -> gr.Navbar:
+    """One per page, or that page shows Gradio's default, which calls the main page "Home"."""
+    return gr.Navbar(main_page_name=texts.NAVBAR_MAIN_PAGE)

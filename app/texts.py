@@ -121,6 +121,7 @@ WIDGET_PLACEHOLDER = "Still et spørsmål på norsk"
 WIDGET_HITS = 3  # the widget is small: the three best paragraphs
 
 EMBED_PAGE_NAME = "Bygg inn"
+NAVBAR_MAIN_PAGE = "Søk"
 EMBED_INTRO = (
     "## Bygg inn Kilde på din egen side\n"
     "Kopier en av kodebitene under inn i HTML-en på siden din. Begge henter alt fra denne Kilde-serveren: "

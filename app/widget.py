@@ -23,7 +23,8 @@ _GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 # Down to 320 px: no side padding to spare, cards as wide as the frame, long words may break.
 WIDGET_CSS = """
-.gradio-container { padding: 0.5rem !important; min-width: 0 !important; }
+.gradio-container { padding: 0 !important; min-width: 0 !important; }
+.gradio-container .main.fillable { padding: 0.5rem !important; }
 #kilde-widget-results .kilde-hit { padding: 0.7rem 0.8rem; overflow-wrap: anywhere; }
 #kilde-widget-results h3 { font-size: 1rem; margin: 0 0 0.4rem 0; }
 """

@@ -152,11 +152,15 @@ def _checked(parse, message: str):
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import torch
     import uvicorn
 
     from .security import Policy
     from .server import create_app
 
+    # A server runs searches side by side; torch's default of one thread per core inside each search
+    # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
+    torch.set_num_threads(1)
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
     app = create_app(_open(args), policy, args.rate_limit)
     print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)

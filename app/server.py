@@ -6,6 +6,7 @@ the web-component script and the widget are registered before it.
 
 from __future__ import annotations
 
+import warnings
 from importlib.metadata import version
 
 from fastapi import FastAPI
@@ -33,4 +34,6 @@ def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = 
                         footer_links=[], ssr_mode=False)
     demo = build_ui(searcher)
     add_embed_page(demo)
-    return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, footer_links=[], ssr_mode=False)
+    with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
+        warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
+        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, footer_links=[], ssr_mode=False)

@@ -180,6 +180,15 @@ def test_widget_cors_follows_the_embedding_origins(configured):
         assert "Access-Control-Allow-Origin" not in headers
 
 
+def test_widget_cors_default_is_gradios_own(server):
+    """Any page may load the web component, but a server addressed as localhost answers only local pages."""
+    local_page = "http://127.0.0.1:9"
+    _, headers, _ = request(f"{server}/widget/config", headers={"Origin": local_page})
+    assert headers["Access-Control-Allow-Origin"] == local_page
+    _, headers, _ = request(f"{server}/widget/config", headers={"Origin": STRANGER})
+    assert "Access-Control-Allow-Origin" not in headers
+
+
 def test_frame_ancestors(server, configured):
     status, headers, _ = request(f"{server}/widget/")
     assert status == 200 and "Content-Security-Policy" not in headers  # default: any site may embed

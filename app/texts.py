@@ -128,9 +128,10 @@ API_DOCS = {
     "text": "Avsnittet, ordrett.",
     "paragraph": "Nummeret på avsnittet i kildeteksten (blokker skilt av blanke linjer, talt ovenfra).",
     "page": "Siden avsnittet står på, der kilden har sider.",
-    "score": "Likhet mellom spørsmål og avsnitt (1 er best).",
+    "score": "Treffets poeng i søkemåten: cosinuslikhet (dense), BM25 (bm25) eller likhet pluss vektede ordtreff (hybrid).",
+    "mode": "Søkemåte: hybrid (standard, best målt), dense (semantisk) eller bm25 (ordsøk).",
     "abstained": "Bare med (og sann) når ingen avsnitt svarer godt nok; treffene er da bare de nærmeste.",
-    "error": "Feilkode: question.empty, question.too_long, k.out_of_range, request.invalid eller rate.limited.",
+    "error": "Feilkode: question.empty, question.too_long, k.out_of_range, mode.unknown, request.invalid eller rate.limited.",
     "message": "Feilen forklart på norsk.",
 }
 API_ERRORS = {

@@ -17,6 +17,7 @@ CSS = """
 .kilde-citation { font-size: 0.88rem; color: var(--body-text-color-subdued, #57606a); }
 .kilde-ref { font-weight: 600; color: var(--body-text-color, #1f2328); }
 .kilde-rank { font-weight: 700; margin-right: 0.4rem; }
+.kilde-weak .kilde-hit { opacity: 0.75; border-style: dashed; }
 .kilde-message { padding: 0.8rem 1rem; border-radius: 8px; background: #fff4e5; color: #6b3d00;
   border: 1px solid #f0c36d; }
 """
@@ -35,10 +36,13 @@ def hit_card(hit: Hit) -> str:
 
 def results_html(result: SearchResult) -> str:
     if not result.hits:
-        return message_html(texts.NO_RESULTS)
-    heading = escape(texts.HITS_HEADING.format(question=result.question))
+        return message_html(texts.ABSTAINED if result.abstained else texts.NO_RESULTS)
+    heading = texts.WEAK_HITS_HEADING if result.abstained else texts.HITS_HEADING
     cards = "".join(hit_card(h) for h in result.hits)
-    return f'<section class="kilde-results" aria-label="{escape(texts.RESULTS_LABEL)}"><h3>{heading}</h3>{cards}</section>'
+    section = (f'<section class="kilde-results{" kilde-weak" if result.abstained else ""}" '
+               f'aria-label="{escape(texts.RESULTS_LABEL)}"><h3>{escape(heading.format(question=result.question))}</h3>'
+               f"{cards}</section>")
+    return (message_html(texts.ABSTAINED) if result.abstained else "") + section
 
 
 def message_html(message: str) -> str:

@@ -122,7 +122,8 @@ def _print_error(question: str, message: str, as_json: bool) -> None:
 
 
 def _human(result: SearchResult) -> str:
-    lines = [texts.HITS_HEADING.format(question=result.question)]
+    heading = texts.WEAK_HITS_HEADING if result.abstained else texts.HITS_HEADING
+    lines = ([texts.ABSTAINED + "."] if result.abstained else []) + [heading.format(question=result.question)]
     if not result.hits:
         lines.append(texts.NO_RESULTS)
     for hit in result.hits:

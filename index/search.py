@@ -97,17 +97,17 @@ class Searcher:
             ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
             best_cosine = float(evidence.cosine.max())
         else:
-            rows, scores = self._dense_rows(vector, k) if mode == "dense" else self._bm25(question)
+            rows, scores = self.dense_candidates(vector, k) if mode == "dense" else self._bm25(question)
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-            best_cosine = float(self._dense_rows(vector, 1)[1].max())
+            best_cosine = float(self.dense_candidates(vector, 1)[1].max())
         abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question))
-        hits = [self._hit(rank, row, score) for rank, (row, score) in enumerate(ranked, 1)]
+        hits = [self.hit_at(rank, row, score) for rank, (row, score) in enumerate(ranked, 1)]
         return SearchResult(question, hits, abstained)
 
     def evidence(self, question: str, vector: np.ndarray) -> Evidence:
         """Dense and lexical candidates (CANDIDATES from each leg) with all their scores."""
-        dense_rows, _ = self._dense_rows(vector, CANDIDATES)
+        dense_rows, _ = self.dense_candidates(vector, CANDIDATES)
         lexical = self.index.lexical.scores(question)
         lexical_rows = np.argsort(-lexical)[:CANDIDATES]
         rows = np.union1d(dense_rows, lexical_rows[lexical[lexical_rows] > 0])
@@ -119,11 +119,11 @@ class Searcher:
             document_bm25=unit(self.index.document_lexical.scores(question))[documents],
         )
 
-    def _hit(self, rank: int, row: int, score: float) -> Hit:
+    def hit_at(self, rank: int, row: int, score: float) -> Hit:
         passage = self.index.passages[row]
         return Hit(rank, score, passage, self.index.documents[passage.document_id])
 
-    def _dense_rows(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def dense_candidates(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         scores, rows = self.index.vectors.search(vector[None, :], min(k, len(self.index.passages)))
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from .documents import bundled_corpus, corpus_hash, read_documents
+from .documents import bundled_corpus, corpus_hash
 from .embedder import Embedder
 from .notices import notify
 from .search import Searcher
-from .store import build_index, check_model, load_index, read_manifest
+from .sources import Source, all_exist, read_sources, sources_of
+from .store import Manifest, build_index, check_model, load_index, read_manifest
 
 
 def default_index_dir() -> Path:
@@ -20,25 +21,29 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("KILDE_INDEX_DIR") or Path(user_data_dir("kilde")) / "index")
 
 
-def resolve_sources(index_dir: Path, sources: list[Path] | None) -> list[Path]:
-    """Sources given now, else those the index was built from, else the bundled corpus."""
+def resolve_sources(index_dir: Path, sources: list[Path] | None) -> list[Source]:
+    """Sources given now, else those the index was built from (with what `kilde add` and
+    `kilde remove` recorded), else the bundled corpus."""
+    return _sources(read_manifest(index_dir), sources)
+
+
+def _sources(manifest: Manifest | None, sources: list[Path] | None) -> list[Source]:
     if sources:
-        return sources
-    manifest = read_manifest(index_dir)
+        return sources_of(sources)
     if manifest is not None:
-        return [Path(s) for s in manifest.sources]
-    return [bundled_corpus()]
+        return manifest.source_list()
+    return sources_of([bundled_corpus()])
 
 
 def open_searcher(index_dir: Path, embedder: Embedder, sources: list[Path] | None = None,
                   progress: bool = True) -> Searcher:
-    sources = resolve_sources(index_dir, sources)
     manifest = read_manifest(index_dir)
     if manifest is not None:
         check_model(manifest, embedder, index_dir)
-    if all(path.exists() for path in sources):
-        documents = read_documents(sources)
+    wanted = _sources(manifest, sources)
+    if all_exist(wanted):
+        documents = read_sources(wanted)
         if manifest is None or manifest.corpus_hash != corpus_hash(documents):
             notify("index.building" if manifest is None else "index.rebuilding", path=str(index_dir))
-            build_index(documents, embedder, index_dir, [str(p) for p in sources], progress=progress)
+            build_index(documents, embedder, index_dir, wanted, progress=progress)
     return Searcher(load_index(index_dir), embedder)

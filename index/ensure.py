@@ -5,14 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from filelock import FileLock
 from platformdirs import user_data_dir
 
-from .documents import bundled_corpus, corpus_hash
+from .documents import Document, bundled_corpus, corpus_hash
 from .embedder import Embedder
 from .notices import notify
 from .search import Searcher
 from .sources import Source, all_exist, read_sources, sources_of
 from .store import Manifest, build_index, check_model, load_index, read_manifest
+
+
+EDIT_LOCK = ".edit.lock"
+
+
+def edit_lock(index_dir: Path) -> FileLock:
+    """Held while reading an index's sources and building from them, so that two changes
+    (an `add`, a `remove`, a rebuild by `ask`) never overwrite each other."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(index_dir / EDIT_LOCK))
 
 
 def default_index_dir() -> Path:
@@ -40,10 +51,21 @@ def open_searcher(index_dir: Path, embedder: Embedder, sources: list[Path] | Non
     manifest = read_manifest(index_dir)
     if manifest is not None:
         check_model(manifest, embedder, index_dir)
-    wanted = _sources(manifest, sources)
-    if all_exist(wanted):
-        documents = read_sources(wanted)
-        if manifest is None or manifest.corpus_hash != corpus_hash(documents):
-            notify("index.building" if manifest is None else "index.rebuilding", path=str(index_dir))
-            build_index(documents, embedder, index_dir, wanted, progress=progress)
+    if _stale(manifest, _sources(manifest, sources)):
+        with edit_lock(index_dir):
+            manifest = read_manifest(index_dir)  # again: an `add` may have finished meanwhile
+            wanted = _sources(manifest, sources)
+            if documents := _stale(manifest, wanted):
+                notify("index.building" if manifest is None else "index.rebuilding", path=str(index_dir))
+                build_index(documents, embedder, index_dir, wanted, progress=progress)
     return Searcher(load_index(index_dir), embedder)
+
+
+def _stale(manifest: Manifest | None, sources: list[Source]) -> list[Document] | None:
+    """The documents to build from when the index is missing or its sources have changed."""
+    if not all_exist(sources):  # a source that is gone: search the index as it is
+        return None
+    documents = read_sources(sources)
+    if manifest is None or manifest.corpus_hash != corpus_hash(documents):
+        return documents
+    return None

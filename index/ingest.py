@@ -11,14 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock
-
 from .embedder import Embedder
+from .ensure import edit_lock
 from .errors import CorpusError, IndexStateError
 from .sources import sources_of, with_added, without
 from .store import Manifest, build_index, check_model, load_index, read_manifest
 
-EDIT_LOCK = ".edit.lock"
 LISTED_IDS = 20  # how many of the index's ids an «unknown id» error names
 
 
@@ -36,8 +34,7 @@ def add_documents(index_dir: Path, paths: list[Path], embedder: Embedder,
 
     Without an index yet, the new index holds just these documents.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(index_dir / EDIT_LOCK)):
+    with edit_lock(index_dir):
         manifest = read_manifest(index_dir)
         if manifest is not None:
             check_model(manifest, embedder, index_dir)
@@ -74,7 +71,7 @@ def remove_documents(index_dir: Path, ids: list[str], embedder: Embedder, progre
     """Take the documents `ids` out of the index; an id it does not hold is an error."""
     ids = list(dict.fromkeys(ids))
     check_removable(index_dir, ids)  # no index: nothing to lock
-    with FileLock(str(index_dir / EDIT_LOCK)):
+    with edit_lock(index_dir):
         indexed = check_removable(index_dir, ids)
         manifest = read_manifest(index_dir)
         check_model(manifest, embedder, index_dir)

@@ -59,7 +59,7 @@ ERRORS = {
     # Adding and removing documents: kilde add, kilde remove (issue 4, section 3).
     "corpus.no_documents": "Fant ingen dokumenter i {path}.",
     "corpus.source_missing": (
-        "Finner ikke {path}, som indeksen er bygget fra. Legg filen tilbake, ta dokumentene fra den ut med "
+        "Finner ikke {path}, som indeksen er bygget fra. Legg den tilbake, ta dokumentene fra den ut med "
         "«kilde remove», eller bygg indeksen på nytt med «kilde index»."
     ),
     "index.unknown_document": "Indeksen i {path} har ikke noe dokument med id-en «{ids}». Dokumentene i den er: {known}.",

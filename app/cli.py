@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common], help=help["serve"])
     serve.add_argument("--host", default="127.0.0.1", help=help["host"])
     serve.add_argument("--port", type=int, default=7860, help=help["port"])
+    _add_embed_options(serve)
     serve.set_defaults(run=_serve)
     return parser
 
@@ -200,12 +201,43 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_embed_options(serve: argparse.ArgumentParser) -> None:
+    from .ratelimit import DEFAULT_RATE_LIMIT, check_rate_limit
+    from .security import ANY, parse_origin
+
+    help = texts.SERVE_HELP
+    origin = _checked(parse_origin, texts.BAD_ORIGIN)
+    serve.add_argument("--embed-origins", nargs="+", type=origin, default=[ANY], metavar="OPPRINNELSE",
+                       help=help["embed_origins"])
+    serve.add_argument("--cors-origins", nargs="+", type=origin, default=[], metavar="OPPRINNELSE",
+                       help=help["cors_origins"])
+    serve.add_argument("--rate-limit", type=_checked(check_rate_limit, texts.BAD_RATE_LIMIT),
+                       default=DEFAULT_RATE_LIMIT, metavar="GRENSE",
+                       help=help["rate_limit"].format(default=DEFAULT_RATE_LIMIT))
+
+
+def _checked(parse, message: str):
+    """An argparse type that reports a bad value in Norwegian instead of argparse's English."""
+    def check(value: str):
+        try:
+            return parse(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(message.format(value=value)) from None
+    return check
+
+
 def _serve(args: argparse.Namespace) -> int:
+    import torch
     import uvicorn
 
+    from .security import Policy
     from .server import create_app
 
-    app = create_app(_open(args))
+    # A server runs searches side by side; torch's default of one thread per core inside each search
+    # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
+    torch.set_num_threads(1)
+    policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
+    app = create_app(_open(args), policy, args.rate_limit)
     print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -1,17 +1,39 @@
-"""One ASGI app for `kilde serve`: the Gradio interface mounted on FastAPI."""
+"""One ASGI app for `kilde serve`: the HTTP API, the widget and the Gradio interface on FastAPI.
+
+Order matters: routes and mounts match first-come, and the interface is mounted at "/", so the API,
+the web-component script and the widget are registered before it.
+"""
 
 from __future__ import annotations
 
+import warnings
+from importlib.metadata import version
+
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from kilde.index.search import Searcher
 
-from . import texts
+from . import api, texts
 from .cards import CSS
+from .embed_page import add_embed_page
+from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
+from .security import Policy, secure
 from .ui import build_ui, gr, theme
+from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script
 
 
-def create_app(searcher: Searcher) -> FastAPI:
-    app = FastAPI(title=texts.APP_TITLE, description=texts.TAGLINE)
-    return gr.mount_gradio_app(app, build_ui(searcher), path="/", theme=theme(), css=CSS,
-                               footer_links=[], ssr_mode=False)
+def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT) -> FastAPI:
+    # FastAPIOffline: /docs (Swagger UI) from files in the package, not from a CDN.
+    app = FastAPIOffline(title=texts.APP_TITLE, description=texts.API_DESCRIPTION, version=version("kilde"),
+                         docs_url="/docs", redoc_url=None)
+    secure(app, policy, api.API_PREFIX)
+    api.install(app, searcher, RateLimit(rate_limit))
+    app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
+    gr.mount_gradio_app(app, build_widget(searcher), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
+                        footer_links=[], ssr_mode=False)
+    demo = build_ui(searcher)
+    add_embed_page(demo)
+    with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
+        warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
+        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, footer_links=[], ssr_mode=False)

@@ -135,7 +135,67 @@ CITATION = "{publisher}: «{title}», {dated}avsnitt {paragraph}"
 CITATION_DATED = "{type} {date}, "
 SPOKEN_BY = "Talt av {speaker}"
 
-# kilde add and kilde remove (issue 4, section 3).
+# ---------------------------------------------------------------------------------------------
+# Issue 5 — the HTTP API, the widget and the «Bygg inn» page (kept together here for clean merges).
+# ---------------------------------------------------------------------------------------------
+
+API_DESCRIPTION = (
+    "Kildeavsnitt som svarer på et spørsmål, ordrett og med kildehenvisning: de samme feltene som "
+    "`kilde ask --json`. Feil gir en 4xx-status med JSON `{\"error\": kode, \"message\": tekst}`."
+)
+API_DOCS = {
+    "q": "Spørsmålet, 1–{limit} tegn (mellomrom slås sammen før tellingen).",
+    "k": "Antall avsnitt, 1–{limit}.",
+    "get": "Søk med spørsmålet i adressen",
+    "post": "Søk med spørsmålet som JSON",
+    "text": "Avsnittet, ordrett.",
+    "paragraph": "Nummeret på avsnittet i kildeteksten (blokker skilt av blanke linjer, talt ovenfra).",
+    "page": "Siden avsnittet står på, der kilden har sider.",
+    "score": "Likhet mellom spørsmål og avsnitt (1 er best).",
+    "abstained": "Bare med (og sann) når ingen avsnitt svarer godt nok; treffene er da bare de nærmeste.",
+    "error": "Feilkode: question.empty, question.too_long, k.out_of_range, request.invalid eller rate.limited.",
+    "message": "Feilen forklart på norsk.",
+}
+API_ERRORS = {
+    "request.invalid": 'Ugyldig forespørsel. Send {"q": "spørsmålet", "k": 5} som JSON, eller bruk ?q=…&k=… i adressen.',
+    "rate.limited": "For mange søk på kort tid. Prøv igjen om {seconds} sekunder.",
+}
+
+WIDGET_QUESTION_LABEL = "Spør Kilde"
+WIDGET_PLACEHOLDER = "Still et spørsmål på norsk"
+WIDGET_HITS = 3  # the widget is small: the three best paragraphs
+
+EMBED_PAGE_NAME = "Bygg inn"
+NAVBAR_MAIN_PAGE = "Søk"
+EMBED_INTRO = (
+    "## Bygg inn Kilde på din egen side\n"
+    "Kopier en av kodebitene under inn i HTML-en på siden din. Begge henter alt fra denne Kilde-serveren: "
+    "ingen skript, skrifter eller stiler fra andre."
+)
+EMBED_IFRAME_LABEL = "Som iframe (virker overalt)"
+EMBED_COMPONENT_LABEL = "Som webkomponent (<gradio-app>, tilpasser høyden selv)"
+EMBED_PREVIEW_LABEL = "Slik ser den ut"
+EMBED_SETTINGS = (
+    "**Mørkt tema:** legg til `?__theme=dark` i iframe-adressen, eller `theme_mode=\"dark\"` på `<gradio-app>` "
+    "(`light` gir lyst tema; uten valg følger den leserens systeminnstilling).\n\n"
+    "**Hvem kan bygge inn:** som standard alle nettsteder. Den som driver Kilde, kan begrense det med "
+    "`kilde serve --embed-origins https://www.eksempel.no` (sendes som `Content-Security-Policy: frame-ancestors` "
+    "og styrer hvem webkomponenten svarer)."
+)
+
+SERVE_HELP = {
+    "embed_origins": "nettsteder (opprinnelser) som får bygge inn widgeten, f.eks. https://www.eksempel.no (standard: alle)",
+    "cors_origins": "nettsteder som får kalle /api/ fra sine egne skript (CORS; standard: ingen; * gir alle)",
+    "rate_limit": "grense for API-kall per klient, f.eks. 120/minute eller 10/second;500/hour (standard: {default})",
+}
+BAD_ORIGIN = "«{value}» er ikke en opprinnelse. Skriv den som https://vert eller https://vert:port, eller *."
+BAD_RATE_LIMIT = "«{value}» er ikke en gyldig grense. Skriv for eksempel 120/minute eller 10/second;500/hour."
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 4 — kilde add, kilde remove and the upload (the other strings are in marked blocks above).
+# ---------------------------------------------------------------------------------------------
+
 METADATA_METAVARS = {"title": "TITTEL", "publisher": "UTGIVER", "date": "DATO", "url": "URL", "type": "TYPE",
                      "retrieved": "DATO"}
 CLI_ADDED = "Lagt til: {ids}."

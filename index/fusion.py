@@ -40,7 +40,7 @@ class Fusion:
     document_cosine: float = 0.25
     # Subtracted once for every passage of the same document already ranked above,
     # so one document does not crowd out the others.
-    same_document: float = 0.03
+    same_document: float = 0.01
 
     def scores(self, evidence: Evidence) -> np.ndarray:
         return (evidence.cosine + self.passage_bm25 * evidence.passage_bm25

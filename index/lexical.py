@@ -98,6 +98,11 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
 
+    def coverage(self, question: str) -> float:
+        """Share of the question's terms that occur in the indexed text (0 for a question of stopwords only)."""
+        terms = self.analyzer.terms(question)
+        return sum(t in self.vocabulary for t in terms) / len(terms) if terms else 0.0
+
     @property
     def size(self) -> int:
         return int(self.bm25.scores["num_docs"])

@@ -12,6 +12,7 @@ import numpy as np
 from .documents import DocumentInfo
 from .embedder import Embedder
 from .errors import QuestionError
+from .abstention import Abstention
 from .fusion import Evidence, Fusion, unit
 from .passages import Passage
 from .store import StoredIndex
@@ -77,10 +78,12 @@ CANDIDATES = 100  # per leg; hybrid re-scores the union
 class Searcher:
     default_mode = "hybrid"
 
-    def __init__(self, index: StoredIndex, embedder: Embedder, fusion: Fusion = Fusion()) -> None:
+    def __init__(self, index: StoredIndex, embedder: Embedder, fusion: Fusion = Fusion(),
+                 abstention: Abstention = Abstention()) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
+        self.abstention = abstention
         positions = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = np.array([positions[p.document_id] for p in index.passages], dtype=np.int64)
 
@@ -88,18 +91,22 @@ class Searcher:
         question, k, mode = clean_question(question), check_k(k), check_mode(mode or self.default_mode)
         if not self.index.passages:
             return SearchResult(question, [])
+        vector = self.embedder.embed_query(question)
         if mode == "hybrid":
-            evidence = self.evidence(question)
+            evidence = self.evidence(question, vector)
             ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
+            best_cosine = float(evidence.cosine.max())
         else:
-            rows, scores = self._dense(question, k) if mode == "dense" else self._bm25(question)
+            rows, scores = self._dense_rows(vector, k) if mode == "dense" else self._bm25(question)
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-        return SearchResult(question, [self._hit(rank, row, score) for rank, (row, score) in enumerate(ranked, 1)])
+            best_cosine = float(self._dense_rows(vector, 1)[1].max())
+        abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question))
+        hits = [self._hit(rank, row, score) for rank, (row, score) in enumerate(ranked, 1)]
+        return SearchResult(question, hits, abstained)
 
-    def evidence(self, question: str) -> Evidence:
+    def evidence(self, question: str, vector: np.ndarray) -> Evidence:
         """Dense and lexical candidates (CANDIDATES from each leg) with all their scores."""
-        vector = self.embedder.embed_query(question)
         dense_rows, _ = self._dense_rows(vector, CANDIDATES)
         lexical = self.index.lexical.scores(question)
         lexical_rows = np.argsort(-lexical)[:CANDIDATES]
@@ -115,9 +122,6 @@ class Searcher:
     def _hit(self, rank: int, row: int, score: float) -> Hit:
         passage = self.index.passages[row]
         return Hit(rank, score, passage, self.index.documents[passage.document_id])
-
-    def _dense(self, question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return self._dense_rows(self.embedder.embed_query(question), k)
 
     def _dense_rows(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         scores, rows = self.index.vectors.search(vector[None, :], min(k, len(self.index.passages)))

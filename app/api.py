@@ -1,0 +1,101 @@
+"""The HTTP API: GET and POST /api/search over the one search core, with JSON errors.
+
+Responses are `SearchResult.as_json()` as is, the same record as `kilde ask --json`; the models
+below only describe it in the OpenAPI document, so a field added to the core reaches clients
+without a change here.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from kilde.index.errors import QuestionError
+from kilde.index.search import MAX_K, MAX_QUESTION_CHARS, Searcher
+
+from . import texts
+from .ratelimit import RateLimit, RateLimited
+
+API_PREFIX = "/api"
+DEFAULT_K = 5
+_DOCS = texts.API_DOCS
+_Q_HELP = _DOCS["q"].format(limit=MAX_QUESTION_CHARS)
+_K_HELP = _DOCS["k"].format(limit=MAX_K)
+
+
+class SearchRequest(BaseModel):
+    q: str = Field(description=_Q_HELP, examples=texts.EXAMPLE_QUESTIONS[:1])
+    k: int = Field(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP)
+
+
+class HitRecord(BaseModel):
+    id: str
+    text: str = Field(description=_DOCS["text"])
+    document: str
+    title: str
+    publisher: str | None
+    date: str | None
+    section: str | None
+    paragraph: int = Field(description=_DOCS["paragraph"])
+    page: int | None = Field(None, description=_DOCS["page"])
+    score: float = Field(description=_DOCS["score"])
+
+
+class SearchResponse(BaseModel):
+    question: str
+    abstained: bool = Field(False, description=_DOCS["abstained"])
+    hits: list[HitRecord]
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description=_DOCS["error"])
+    message: str = Field(description=_DOCS["message"])
+
+
+def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
+    """Register the API routes and its error handlers; before Gradio is mounted at "/"."""
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(rate_limit)], responses={
+        200: {"model": SearchResponse}, 422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}})
+
+    @router.get("/search", summary=_DOCS["get"], response_class=JSONResponse)
+    def search_get(q: str = Query(description=_Q_HELP), k: int = Query(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP)):
+        return _search(searcher, q, k)
+
+    @router.post("/search", summary=_DOCS["post"], response_class=JSONResponse)
+    def search_post(body: SearchRequest):
+        return _search(searcher, body.q, body.k)
+
+    app.include_router(router)
+    app.add_exception_handler(QuestionError, _question_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RateLimited, _rate_limited)
+
+
+def _search(searcher: Searcher, q: str, k: int) -> JSONResponse:
+    return JSONResponse(searcher.search(question=q, k=k).as_json())
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+
+
+async def _question_error(request: Request, error: QuestionError) -> JSONResponse:
+    return _error(422, error.code, texts.describe(error))
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's own 422 lists pydantic internals; say instead, in the core's words, what to fix."""
+    for problem in error.errors():
+        field = problem["loc"][-1] if problem["loc"] else None
+        if field == "k":
+            return await _question_error(request, QuestionError("k.out_of_range", k=problem.get("input"), limit=MAX_K))
+        if field == "q" and problem["type"] == "missing":
+            return await _question_error(request, QuestionError("question.empty"))
+    return _error(422, "request.invalid", texts.API_ERRORS["request.invalid"])
+
+
+async def _rate_limited(request: Request, error: RateLimited) -> JSONResponse:
+    message = texts.API_ERRORS["rate.limited"].format(seconds=error.retry_after)
+    return _error(429, "rate.limited", message, {"Retry-After": str(error.retry_after)})

@@ -1,0 +1,141 @@
+"""Load on /api/search of a real `kilde serve`, on loopback: requests/second and p50/p95 latency.
+
+Starts its own server (a rate limit high enough not to interfere), then for 1 and 20 concurrent
+clients sends a bounded number of requests, each client one at a time, cycling through varied
+Norwegian questions. A same-run baseline, GET /openapi.json (no search), shows what the server
+costs per request without the model; the last column is search latency over baseline latency.
+
+    python benchmarks/api_load.py [--requests 200] [--max-seconds 120] [--index DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+QUESTIONS = [
+    "Hvor mange dør av overdose i Norge hvert år?",
+    "Hva mener Høyre om straff for narkotikabruk?",
+    "Hva sa statsministeren om brukerinvolvering?",
+    "Hva innebærer den gylne regel?",
+    "Hva er fritt behandlingsvalg?",
+    "Hvordan skal ventetiden på rusbehandling ned?",
+    "Kva seier regjeringa om opptrappingsplanen?",
+    "What does the party say about drug policy?",
+]
+CONCURRENCY = (1, 20)
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    kilde = Path(sys.executable).with_name("kilde")
+    index = args.index or Path(tempfile.mkdtemp(prefix="kilde-bench-")) / "index"
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([str(kilde), "serve", "--index", str(index), "--port", str(port),
+                               "--rate-limit", "1000000/minute"], stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        _wait(port, server, log)
+        search_paths = [f"/api/search?{urllib.parse.urlencode({'q': q, 'k': 5})}" for q in QUESTIONS]
+        _run(port, search_paths[:2], 1, 10, 30)  # warm-up: first embeddings, thread pool
+        print(f"kilde serve on 127.0.0.1:{port}, {os.cpu_count()} CPUs; {args.requests} requests per row "
+              f"(or {args.max_seconds:.0f} s, whichever comes first)\n")
+        print(f"{'endpoint':<22}{'clients':>8}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50 / baseline':>16}")
+        for clients in CONCURRENCY:
+            base = _run(port, ["/openapi.json"], clients, args.requests, args.max_seconds)
+            search = _run(port, search_paths, clients, args.requests, args.max_seconds)
+            _row("GET /openapi.json", clients, base, None)
+            _row("GET /api/search k=5", clients, search, base)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if not args.index:
+            shutil.rmtree(index.parent, ignore_errors=True)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per row (default 200)")
+    parser.add_argument("--max-seconds", type=float, default=120, help="time limit per row (default 120)")
+    parser.add_argument("--index", type=Path, help="an index to reuse (default: build a fresh one)")
+    return parser
+
+
+def _run(port: int, paths: list[str], clients: int, total: int, max_seconds: float) -> dict:
+    """Send up to `total` GETs from `clients` threads, each with its own keep-alive connection."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    issued = iter(range(total))
+    deadline = time.monotonic() + max_seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while time.monotonic() < deadline:
+            with lock:
+                n = next(issued, None)
+            if n is None:
+                break
+            start = time.perf_counter()
+            connection.request("GET", paths[n % len(paths)])
+            response = connection.getresponse()
+            body = response.read()
+            elapsed = time.perf_counter() - start
+            if response.status != 200:
+                raise RuntimeError(f"{response.status}: {body[:200]!r}")
+            json.loads(body)
+            with lock:
+                latencies.append(elapsed)
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"n": len(latencies), "rps": len(latencies) / wall,
+            "p50": statistics.median(latencies) * 1000, "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000}
+
+
+def _row(name: str, clients: int, stats: dict, base: dict | None) -> None:
+    ratio = f"{stats['p50'] / base['p50']:.0f}×" if base else "—"
+    print(f"{name:<22}{clients:>8}{stats['n']:>10}{stats['rps']:>9.1f}{stats['p50']:>9.1f}{stats['p95']:>9.1f}{ratio:>16}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(port: int, server: subprocess.Popen, log, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(log.read().decode(errors="replace"))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError("kilde serve did not start")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help=help["host"])
     serve.add_argument("--port", type=int, default=7860, help=help["port"])
     _add_embed_options(serve)
+    serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
     serve.set_defaults(run=_serve)
     return parser
 
@@ -237,7 +238,12 @@ def _serve(args: argparse.Namespace) -> int:
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
     torch.set_num_threads(1)
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
-    app = create_app(_open(args), policy, args.rate_limit)
+    searcher, extend_ui = _open(args), None
+    if args.allow_upload:  # off by default: anyone who reaches the page can change the index
+        from .upload import upload_page
+
+        searcher, extend_ui = upload_page(searcher, args.index_dir)
+    app = create_app(searcher, policy, args.rate_limit, extend_ui)
     print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

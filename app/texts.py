@@ -106,6 +106,7 @@ CLI_HELP = {
     "url": "nettadressen dokumentet kommer fra",
     "type": "dokumenttype, for eksempel tale, rapport eller nettside",
     "retrieved": "datoen et nettdokument ble hentet (standard for dokumenter med URL: den dagen det legges til)",
+    "allow_upload": "slå på siden «Legg til dokumenter», der alle som når serveren, kan laste opp dokumenter til indeksen",
 }
 CLI_NO_QUESTION = "Skriv et spørsmål som argument, eller send spørsmål på standard inn (ett per linje)."
 CLI_INDEX_BUILT = "Indeksen er bygget i {path}: {documents} dokumenter, {passages} avsnitt på {seconds:.1f} s."
@@ -204,4 +205,20 @@ CLI_REMOVED = "Tatt ut: {ids}."
 CLI_INDEX_UPDATED = (
     "Indeksen i {path} har nå {documents} dokumenter og {passages} avsnitt "
     "({embedded} lest inn, {reused} gjenbrukt, {seconds:.1f} s)."
+)
+
+UPLOAD_PAGE_NAME = "Legg til dokumenter"
+UPLOAD_INTRO = (
+    "Last opp dokumenter (.txt, .md, .html, .pdf, .docx eller .jsonl) for å søke i dem sammen med resten. "
+    "Et dokument får filnavnet uten filendelse som id; en fil med samme navn som en du har lastet opp før, "
+    "erstatter den. Feltene under er valgfrie og går foran det dokumentene selv sier."
+)
+UPLOAD_FILES_LABEL = "Dokumenter"
+UPLOAD_FIELD_LABELS = {"title": "Tittel", "publisher": "Utgiver", "date": "Dato", "url": "Nettadresse",
+                       "type": "Dokumenttype"}
+UPLOAD_BUTTON = "Legg til i indeksen"
+UPLOAD_NO_FILES = "Velg minst én fil først."
+UPLOAD_DONE = (
+    "Indeksen har nå {documents} dokumenter og {passages} avsnitt ({embedded} lest inn, {reused} gjenbrukt). "
+    "Søk på forsiden."
 )

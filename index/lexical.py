@@ -1,9 +1,11 @@
 """The lexical leg: BM25 (bm25s) over Norwegian words, stemmed (Snowball) and decompounded.
 
 Dense retrieval finds paraphrases but misses rare names and numbers; BM25
-finds those. Norwegian writes compounds as one word («rusbehandling»), so a
-word is also split into parts that occur on their own in the corpus
-(«rus» + «behandling»), on both the passage and the question side.
+finds those. Norwegian writes compounds as one word («rusbehandling»); the
+analyzer can also split a word into parts that occur on their own in the
+corpus («rus» + «behandling»), on both the passage and the question side. Measured
+(benchmarks/tune.py), that split did not help on NorQuAD or seed_dev, so Kilde's
+indexes are built without it; the benchmark keeps measuring it.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class LexicalIndex:
         self.vocabulary = set(bm25.vocab_dict)
 
     @classmethod
-    def build(cls, texts: list[str], decompound: bool = True) -> "LexicalIndex":
+    def build(cls, texts: list[str], decompound: bool = False) -> "LexicalIndex":
         counts = Counter(w for text in texts for w in words(text) if w not in STOPWORDS)
         analyzer = Analyzer(counts, decompound)
         bm25 = bm25s.BM25()

@@ -63,3 +63,23 @@ def test_cited_speech_from_the_bundled_corpus(searcher):
                if h.document.id == "opptrappingsplanen-for-rusfeltet")
     assert citation(hit) == (f"Statsministerens kontor (Regjeringen): «Opptrappingsplanen for rusfeltet», "
                              f"tale 26.05.2015, avsnitt {hit.passage.paragraph}")
+
+
+def test_real_pdf_and_web_page_are_cited_in_their_own_terms(tmp_path):
+    """The test_formats files, read by the real readers: a PDF page and an HTML page with a retrieval date."""
+    from kilde.index.documents import read_documents
+    from kilde.index.passages import split_document
+
+    from .test_formats import LAST, PLAN, write_html, write_pdf
+
+    (tmp_path / "rusomsorg.html.meta.toml").write_text('type = "politikkside"\nretrieved = 2024-06-01\n')
+    for path, expected in [
+        (write_pdf(tmp_path), "Helsedirektoratet: «Rapport om rusomsorg på Sørlandet», 05.03.2024, side 2, avsnitt 3"),
+        (write_html(tmp_path), "Høyre: «Rusomsorg i Norge», politikkside 04.03.2021, avsnitt 4, "
+                               "https://hoyre.no/politikk/rusomsorg/, hentet 01.06.2024"),
+    ]:
+        [document] = read_documents([path])
+        passages = split_document(document)
+        text = LAST if path.suffix == ".pdf" else PLAN
+        passage = next(p for p in passages if " ".join(p.text.split()) == text)
+        assert citation(Context(passage, document.info, None, None)) == expected

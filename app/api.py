@@ -7,6 +7,8 @@ without a change here.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,9 +27,13 @@ _Q_HELP = _DOCS["q"].format(limit=MAX_QUESTION_CHARS)
 _K_HELP = _DOCS["k"].format(limit=MAX_K)
 
 
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
 class SearchRequest(BaseModel):
     q: str = Field(description=_Q_HELP, examples=texts.EXAMPLE_QUESTIONS[:1])
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP)
+    mode: Mode | None = Field(None, description=_DOCS["mode"])
     documents: list[str] | None = Field(None, description=_DOCS["document"])
 
 
@@ -63,12 +69,13 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
 
     @router.get("/search", summary=_DOCS["get"], response_class=JSONResponse)
     def search_get(q: str = Query(description=_Q_HELP), k: int = Query(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP),
+                   mode: Mode | None = Query(None, description=_DOCS["mode"]),
                    document: list[str] | None = Query(None, description=_DOCS["document"])):
-        return _search(searcher, q, k, document)
+        return _search(searcher, q, k, mode, document)
 
     @router.post("/search", summary=_DOCS["post"], response_class=JSONResponse)
     def search_post(body: SearchRequest):
-        return _search(searcher, body.q, body.k, body.documents)
+        return _search(searcher, body.q, body.k, body.mode, body.documents)
 
     app.include_router(router)
     app.add_exception_handler(QuestionError, _question_error)
@@ -76,8 +83,8 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
     app.add_exception_handler(RateLimited, _rate_limited)
 
 
-def _search(searcher: Searcher, q: str, k: int, documents: list[str] | None) -> JSONResponse:
-    return JSONResponse(searcher.search(question=q, k=k, documents=documents).as_json())
+def _search(searcher: Searcher, q: str, k: int, mode: str | None, documents: list[str] | None) -> JSONResponse:
+    return JSONResponse(searcher.search(question=q, k=k, mode=mode, documents=documents).as_json())
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -96,6 +103,8 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
             return await _question_error(request, QuestionError("k.out_of_range", k=problem.get("input"), limit=MAX_K))
         if field == "q" and problem["type"] == "missing":
             return await _question_error(request, QuestionError("question.empty"))
+        if field == "mode":
+            return await _question_error(request, QuestionError("mode.unknown", mode=problem.get("input")))
     return _error(422, "request.invalid", texts.API_ERRORS["request.invalid"])
 
 

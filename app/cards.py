@@ -30,6 +30,7 @@ CSS = """
 .kilde-citation { font-size: 0.88rem; color: var(--body-text-color-subdued, #57606a); }
 .kilde-ref { font-weight: 600; color: var(--body-text-color, #1f2328); }
 .kilde-rank { font-weight: 700; margin-right: 0.4rem; }
+.kilde-weak .kilde-hit { opacity: 0.75; border-style: dashed; }
 .kilde-actions { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: center; margin-top: 0.5rem; }
 .kilde-copy { font: inherit; font-size: 0.85rem; padding: 0.2rem 0.7rem; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #d0d7de); background: var(--background-fill-secondary, #f6f8fa);
@@ -106,13 +107,15 @@ def hit_card(hit: Hit, context: Context, link_base: str = "") -> str:
 def results_html(result: SearchResult, contexts: list[Context], link_base: str = "") -> str:
     """The hit cards; `contexts` are the hits' neighbours, in the same order."""
     if not result.hits:
-        return message_html(texts.NO_RESULTS)
-    heading = escape(texts.HITS_HEADING.format(question=result.question))
+        return message_html(texts.ABSTAINED if result.abstained else texts.NO_RESULTS)
+    heading = texts.WEAK_HITS_HEADING if result.abstained else texts.HITS_HEADING
     search_link = (f'<p class="kilde-search-link"><a href="{escape(link_base)}?q={escape(quote(result.question))}">'
                    f"{escape(texts.SEARCH_LINK)}</a></p>")
     cards = "".join(hit_card(h, c, link_base) for h, c in zip(result.hits, contexts))
-    return (f'<section class="kilde-results" aria-label="{escape(texts.RESULTS_LABEL)}">'
-            f"<h3>{heading}</h3>{search_link}{cards}</section>")
+    section = (f'<section class="kilde-results{" kilde-weak" if result.abstained else ""}" '
+               f'aria-label="{escape(texts.RESULTS_LABEL)}"><h3>{escape(heading.format(question=result.question))}</h3>'
+               f"{search_link}{cards}</section>")
+    return (message_html(texts.ABSTAINED) if result.abstained else "") + section
 
 
 def passage_html(context: Context | None, passage_id: str) -> str:

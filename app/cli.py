@@ -43,12 +43,24 @@ def _parser() -> argparse.ArgumentParser:
                         help=help["index_dir"].format(default=default_index_dir()))
     common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
 
-    parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,ask,eval,serve}")
+    metadata = argparse.ArgumentParser(add_help=False)
+    for name, metavar in texts.METADATA_METAVARS.items():
+        metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
-    index = commands.add_parser("index", parents=[common], help=help["index"])
+    parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,ask,eval,serve}")
+
+    index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
     index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
     index.set_defaults(run=_index)
+
+    add = commands.add_parser("add", parents=[common, metadata], help=help["add"])
+    add.add_argument("paths", nargs="+", type=Path, metavar="FIL", help=help["add_paths"])
+    add.set_defaults(run=_add)
+
+    remove = commands.add_parser("remove", parents=[common], help=help["remove"])
+    remove.add_argument("ids", nargs="+", metavar="DOKUMENT_ID", help=help["ids"])
+    remove.set_defaults(run=_remove)
 
     ask = commands.add_parser("ask", parents=[common], help=help["ask"])
     ask.add_argument("question", nargs="?", help=help["question"])
@@ -67,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help=help["host"])
     serve.add_argument("--port", type=int, default=7860, help=help["port"])
     _add_embed_options(serve)
+    serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
     serve.set_defaults(run=_serve)
     return parser
 
@@ -78,18 +91,57 @@ def _open(args: argparse.Namespace):
     return open_searcher(args.index_dir, load_embedder(args.model))
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    return {name: getattr(args, name) for name in texts.METADATA_METAVARS if getattr(args, name)}
+
+
 def _index(args: argparse.Namespace) -> int:
     from kilde.index.documents import bundled_corpus, read_documents
     from kilde.index.embedder import load_embedder
+    from kilde.index.sources import sources_of
     from kilde.index.store import build_index
 
     sources = args.paths or [bundled_corpus()]
-    documents = read_documents(sources)  # fail on bad input before loading the model
+    overrides = _overrides(args)
+    documents = read_documents(sources, overrides)  # fail on bad input before loading the model
     manifest = build_index(documents, load_embedder(args.model), args.index_dir,
-                           [str(p.resolve()) for p in sources], progress=True)
+                           sources_of([p.resolve() for p in sources], overrides), progress=True)
     print(texts.CLI_INDEX_BUILT.format(path=args.index_dir, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
     return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    from kilde.index.documents import read_documents
+    from kilde.index.embedder import load_embedder
+    from kilde.index.ingest import add_documents
+
+    overrides = _overrides(args)
+    read_documents(args.paths, overrides)  # fail on bad input before loading the model
+    change = add_documents(args.index_dir, args.paths, load_embedder(args.model), overrides, progress=True)
+    _print_change(args, change)
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from kilde.index.embedder import load_embedder
+    from kilde.index.ingest import check_removable, remove_documents
+
+    check_removable(args.index_dir, args.ids)  # an unknown id fails before the model loads
+    change = remove_documents(args.index_dir, args.ids, load_embedder(args.model), progress=True)
+    _print_change(args, change)
+    return 0
+
+
+def _print_change(args: argparse.Namespace, change) -> None:
+    for template, ids in ((texts.CLI_ADDED, change.added), (texts.CLI_REPLACED, change.replaced),
+                          (texts.CLI_REMOVED, change.removed)):
+        if ids:
+            print(template.format(ids=", ".join(f"«{i}»" for i in ids)))
+    manifest = change.manifest
+    print(texts.CLI_INDEX_UPDATED.format(path=args.index_dir, documents=manifest.document_count,
+                                         passages=manifest.passage_count, embedded=manifest.embedded,
+                                         reused=manifest.reused, seconds=manifest.build_seconds))
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -122,7 +174,8 @@ def _print_error(question: str, message: str, as_json: bool) -> None:
 
 
 def _human(result: SearchResult) -> str:
-    lines = [texts.HITS_HEADING.format(question=result.question)]
+    heading = texts.WEAK_HITS_HEADING if result.abstained else texts.HITS_HEADING
+    lines = ([texts.ABSTAINED + "."] if result.abstained else []) + [heading.format(question=result.question)]
     if not result.hits:
         lines.append(texts.NO_RESULTS)
     for hit in result.hits:
@@ -186,7 +239,12 @@ def _serve(args: argparse.Namespace) -> int:
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
     torch.set_num_threads(1)
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
-    app = create_app(_open(args), policy, args.rate_limit)
+    searcher, extend_ui = _open(args), None
+    if args.allow_upload:  # off by default: anyone who reaches the page can change the index
+        from .upload import upload_page
+
+        searcher, extend_ui = upload_page(searcher, args.index_dir)
+    app = create_app(searcher, policy, args.rate_limit, extend_ui)
     print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -7,6 +7,7 @@ the web-component script and the widget are registered before it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from importlib.metadata import version
 
 from fastapi import FastAPI
@@ -24,7 +25,9 @@ from .ui import build_ui, gr, theme
 from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script
 
 
-def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT) -> FastAPI:
+def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT,
+               extend_ui: Callable[[gr.Blocks], None] | None = None) -> FastAPI:
+    """`extend_ui` adds pages to the interface (the upload page of `kilde serve --allow-upload`)."""
     # FastAPIOffline: /docs (Swagger UI) from files in the package, not from a CDN.
     app = FastAPIOffline(title=texts.APP_TITLE, description=texts.API_DESCRIPTION, version=version("kilde"),
                          docs_url="/docs", redoc_url=None)
@@ -35,6 +38,8 @@ def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = 
                         js=COPY_SCRIPT, footer_links=[], ssr_mode=False)
     demo = build_ui(searcher)
     add_embed_page(demo)
+    if extend_ui:
+        extend_ui(demo)
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
         return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, js=COPY_SCRIPT, footer_links=[],

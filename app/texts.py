@@ -23,6 +23,8 @@ EXAMPLE_QUESTIONS = [
 RESULTS_LABEL = "Treff"
 NO_RESULTS = "Ingen avsnitt i indeksen."
 HITS_HEADING = "Avsnitt som svarer best på «{question}»"
+ABSTAINED = "Fant ingen avsnitt som svarer godt på spørsmålet"
+WEAK_HITS_HEADING = "Nærmeste avsnitt – svake treff, trolig ikke svar på «{question}»"
 UNDATED = "udatert"
 SECTION = "under «{section}»"
 SCORE = "poeng {score:.2f}"
@@ -56,6 +58,16 @@ ERRORS = {
     ),
     "corpus.bad_metadata": "{path}: metadataene kan ikke leses ({detail}).",
     "corpus.bad_metadata_entry": "{path}: «{key}» må være en tabell, [{key}], med metadata for ett dokument.",
+    # Adding and removing documents: kilde add, kilde remove (issue 4, section 3).
+    "corpus.no_documents": "Fant ingen dokumenter i {path}.",
+    "corpus.source_missing": (
+        "Finner ikke {path}, som indeksen er bygget fra. Legg den tilbake, ta dokumentene fra den ut med "
+        "«kilde remove», eller bygg indeksen på nytt med «kilde index»."
+    ),
+    "index.unknown_document": "Indeksen i {path} har ikke noe dokument med id-en «{ids}». Dokumentene i den er: {known}.",
+    "index.would_be_empty": (
+        "Da ville indeksen i {path} bli tom. Bygg heller en ny indeks med «kilde index» eller «kilde add»."
+    ),
 }
 UNEXPECTED_ERROR = "Noe gikk galt under søket. Prøv igjen, eller meld fra om feilen."
 
@@ -64,6 +76,8 @@ NOTICES = {
     "index.building": "Kilde: bygger indeksen i {path}",
     "index.rebuilding": "Kilde: dokumentene er endret siden indeksen ble bygget; bygger indeksen i {path} på nytt",
     "index.passages": "Kilde: {documents} dokumenter, {passages} avsnitt å lese inn",
+    # Incremental builds (issue 4, section 3).
+    "index.embedding": "Kilde: {new} nye eller endrede avsnitt leses inn av språkmodellen, {reused} uendrede gjenbrukes",
 }
 
 CLI_DESCRIPTION = "Kilde: finn kildeavsnitt som svarer på spørsmål, med kildehenvisning."
@@ -83,6 +97,18 @@ CLI_HELP = {
     "model": "sentence-transformers-modell (navn eller sti); standard er den medfølgende multilingual-e5-small",
     "host": "adressen serveren lytter på (standard: 127.0.0.1)",
     "port": "porten serveren lytter på (standard: 7860)",
+    # kilde add, kilde remove and the metadata flags (issue 4, section 3).
+    "add": "legg dokumenter til i indeksen (eller oppdater dem), uten å lese inn uendrede avsnitt på nytt",
+    "add_paths": "filer og mapper (.txt, .md, .html, .pdf, .docx, .jsonl) som skal legges til",
+    "remove": "ta dokumenter ut av indeksen",
+    "ids": "dokument-id-ene (filnavnet uten filendelse)",
+    "title": "tittel på dokumentene (går foran det dokumentet selv sier)",
+    "publisher": "utgiver eller avsender",
+    "date": "dato, for eksempel 2015-05-26 eller 26.05.2015",
+    "url": "nettadressen dokumentet kommer fra",
+    "type": "dokumenttype, for eksempel tale, rapport eller nettside",
+    "retrieved": "datoen et nettdokument ble hentet (standard for dokumenter med URL: den dagen det legges til)",
+    "allow_upload": "slå på siden «Legg til dokumenter», der alle som når serveren, kan laste opp dokumenter til indeksen",
 }
 CLI_NO_QUESTION = "Skriv et spørsmål som argument, eller send spørsmål på standard inn (ett per linje)."
 CLI_INDEX_BUILT = "Indeksen er bygget i {path}: {documents} dokumenter, {passages} avsnitt på {seconds:.1f} s."
@@ -124,9 +150,11 @@ API_DOCS = {
     "text": "Avsnittet, ordrett.",
     "paragraph": "Nummeret på avsnittet i kildeteksten (blokker skilt av blanke linjer, talt ovenfra).",
     "page": "Siden avsnittet står på, der kilden har sider.",
-    "score": "Likhet mellom spørsmål og avsnitt (1 er best).",
+    "score": "Treffets poeng i søkemåten: cosinuslikhet (dense), BM25 (bm25) eller likhet pluss vektede ordtreff (hybrid).",
+    "mode": "Søkemåte: hybrid (standard, best målt), dense (semantisk) eller bm25 (ordsøk).",
     "abstained": "Bare med (og sann) når ingen avsnitt svarer godt nok; treffene er da bare de nærmeste.",
-    "error": "Feilkode: question.empty, question.too_long, k.out_of_range, document.unknown, request.invalid eller rate.limited.",
+    "error": ("Feilkode: question.empty, question.too_long, k.out_of_range, mode.unknown, document.unknown, "
+              "request.invalid eller rate.limited."),
     "message": "Feilen forklart på norsk.",
 }
 API_ERRORS = {
@@ -163,6 +191,37 @@ SERVE_HELP = {
 }
 BAD_ORIGIN = "«{value}» er ikke en opprinnelse. Skriv den som https://vert eller https://vert:port, eller *."
 BAD_RATE_LIMIT = "«{value}» er ikke en gyldig grense. Skriv for eksempel 120/minute eller 10/second;500/hour."
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 4 — kilde add, kilde remove and the upload (the other strings are in marked blocks above).
+# ---------------------------------------------------------------------------------------------
+
+METADATA_METAVARS = {"title": "TITTEL", "publisher": "UTGIVER", "date": "DATO", "url": "URL", "type": "TYPE",
+                     "retrieved": "DATO"}
+CLI_ADDED = "Lagt til: {ids}."
+CLI_REPLACED = "Oppdatert: {ids}."
+CLI_REMOVED = "Tatt ut: {ids}."
+CLI_INDEX_UPDATED = (
+    "Indeksen i {path} har nå {documents} dokumenter og {passages} avsnitt "
+    "({embedded} lest inn, {reused} gjenbrukt, {seconds:.1f} s)."
+)
+
+UPLOAD_PAGE_NAME = "Legg til dokumenter"
+UPLOAD_INTRO = (
+    "Last opp dokumenter (.txt, .md, .html, .pdf, .docx eller .jsonl) for å søke i dem sammen med resten. "
+    "Et dokument får filnavnet uten filendelse som id; en fil med samme navn som en du har lastet opp før, "
+    "erstatter den. Feltene under er valgfrie og går foran det dokumentene selv sier."
+)
+UPLOAD_FILES_LABEL = "Dokumenter"
+UPLOAD_FIELD_LABELS = {"title": "Tittel", "publisher": "Utgiver", "date": "Dato", "url": "Nettadresse",
+                       "type": "Dokumenttype"}
+UPLOAD_BUTTON = "Legg til i indeksen"
+UPLOAD_NO_FILES = "Velg minst én fil først."
+UPLOAD_DONE = (
+    "Indeksen har nå {documents} dokumenter og {passages} avsnitt ({embedded} lest inn, {reused} gjenbrukt). "
+    "Søk på forsiden."
+)
 
 # ---------------------------------------------------------------------------------------------
 # Issue 4, sections 1–2 — highlight, context, «Kopier kilde», permalinks, source labels, filters.

@@ -5,7 +5,7 @@ of off-topic questions (0.76–0.85) overlaps that of real ones (0.85–0.92). W
 separates them is the pair: an off-topic question is *also* mostly made of
 words the corpus never uses («hovedstaden», «Australia»). So Kilde abstains
 when the question's words are mostly foreign to the corpus *and* the best
-passage is not close in meaning. Calibrated (benchmarks/calibrate_abstention.py)
+passage is not close in meaning. Calibrated (benchmarks/tune.py)
 for the bundled multilingual-e5-small on the shared off-topic questions, our own
 (benchmarks/questions/offtopic_extra.jsonl), NorQuAD questions asked of the
 bundled corpus, and, as questions that must be answered, seed_dev and NorQuAD

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from filelock import FileLock
 from platformdirs import user_data_dir
 
-from .documents import bundled_corpus, corpus_hash, read_documents
+from .documents import Document, bundled_corpus, corpus_hash
 from .embedder import Embedder
 from .notices import notify
 from .search import Searcher
-from .store import build_index, check_model, load_index, read_manifest
+from .sources import Source, all_exist, read_sources, sources_of
+from .store import Manifest, build_index, check_model, load_index, read_manifest
+
+
+EDIT_LOCK = ".edit.lock"
+
+
+def edit_lock(index_dir: Path) -> FileLock:
+    """Held while reading an index's sources and building from them, so that two changes
+    (an `add`, a `remove`, a rebuild by `ask`) never overwrite each other."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(index_dir / EDIT_LOCK))
 
 
 def default_index_dir() -> Path:
@@ -20,25 +32,40 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("KILDE_INDEX_DIR") or Path(user_data_dir("kilde")) / "index")
 
 
-def resolve_sources(index_dir: Path, sources: list[Path] | None) -> list[Path]:
-    """Sources given now, else those the index was built from, else the bundled corpus."""
+def resolve_sources(index_dir: Path, sources: list[Path] | None) -> list[Source]:
+    """Sources given now, else those the index was built from (with what `kilde add` and
+    `kilde remove` recorded), else the bundled corpus."""
+    return _sources(read_manifest(index_dir), sources)
+
+
+def _sources(manifest: Manifest | None, sources: list[Path] | None) -> list[Source]:
     if sources:
-        return sources
-    manifest = read_manifest(index_dir)
+        return sources_of(sources)
     if manifest is not None:
-        return [Path(s) for s in manifest.sources]
-    return [bundled_corpus()]
+        return manifest.source_list()
+    return sources_of([bundled_corpus()])
 
 
 def open_searcher(index_dir: Path, embedder: Embedder, sources: list[Path] | None = None,
                   progress: bool = True) -> Searcher:
-    sources = resolve_sources(index_dir, sources)
     manifest = read_manifest(index_dir)
     if manifest is not None:
         check_model(manifest, embedder, index_dir)
-    if all(path.exists() for path in sources):
-        documents = read_documents(sources)
-        if manifest is None or manifest.corpus_hash != corpus_hash(documents):
-            notify("index.building" if manifest is None else "index.rebuilding", path=str(index_dir))
-            build_index(documents, embedder, index_dir, [str(p) for p in sources], progress=progress)
+    if _stale(manifest, _sources(manifest, sources)):
+        with edit_lock(index_dir):
+            manifest = read_manifest(index_dir)  # again: an `add` may have finished meanwhile
+            wanted = _sources(manifest, sources)
+            if documents := _stale(manifest, wanted):
+                notify("index.building" if manifest is None else "index.rebuilding", path=str(index_dir))
+                build_index(documents, embedder, index_dir, wanted, progress=progress)
     return Searcher(load_index(index_dir), embedder)
+
+
+def _stale(manifest: Manifest | None, sources: list[Source]) -> list[Document] | None:
+    """The documents to build from when the index is missing or its sources have changed."""
+    if not all_exist(sources):  # a source that is gone: search the index as it is
+        return None
+    documents = read_sources(sources)
+    if manifest is None or manifest.corpus_hash != corpus_hash(documents):
+        return documents
+    return None

@@ -5,7 +5,7 @@ BM25 beats dense retrieval, on the bundled corpus (paraphrased questions) dense
 wins, and plain reciprocal rank fusion is worse than BM25. So the hybrid score
 starts from the passage's cosine similarity and adds small, tuned amounts of
 lexical and document-level evidence. The weights were tuned on NorQuAD
-validation only (`benchmarks/tune_fusion.py`).
+validation only (`benchmarks/tune.py`).
 """
 
 from __future__ import annotations

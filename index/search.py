@@ -117,13 +117,14 @@ class Searcher:
             ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
             best_cosine = float(evidence.cosine.max())
         else:
-            rows, scores = self._dense_rows(vector, k, allowed) if mode == "dense" else self._bm25(question, allowed)
+            rows, scores = (self.dense_candidates(vector, k, allowed) if mode == "dense"
+                            else self._bm25(question, allowed))
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-            best_cosine = float(self._dense_rows(vector, 1, allowed)[1].max())
+            best_cosine = float(self.dense_candidates(vector, 1, allowed)[1].max())
         abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question))
         highlights = self.highlighter.highlight(question, vector, [self.index.passages[row].text for row, _ in ranked])
-        hits = [self._hit(rank, row, score, spans)
+        hits = [self.hit_at(rank, row, score, spans)
                 for rank, ((row, score), spans) in enumerate(zip(ranked, highlights), 1)]
         return SearchResult(question, hits, abstained)
 
@@ -132,7 +133,7 @@ class Searcher:
 
         `allowed` (a mask over documents, in `index.document_order`) keeps candidates and the
         lexical normalisation to those documents."""
-        dense_rows, _ = self._dense_rows(vector, CANDIDATES, allowed)
+        dense_rows, _ = self.dense_candidates(vector, CANDIDATES, allowed)
         lexical = self._only(self.index.lexical.scores(question), allowed, self._passage_document)
         lexical_rows = np.argsort(-lexical)[:CANDIDATES]
         rows = np.union1d(dense_rows, lexical_rows[lexical[lexical_rows] > 0])
@@ -177,11 +178,12 @@ class Searcher:
             return scores
         return scores * (allowed if positions is None else allowed[positions])
 
-    def _hit(self, rank: int, row: int, score: float, highlight: list[Span]) -> Hit:
+    def hit_at(self, rank: int, row: int, score: float, highlight: list[Span] | None = None) -> Hit:
         passage = self.index.passages[row]
-        return Hit(rank, score, passage, self.index.documents[passage.document_id], highlight)
+        return Hit(rank, score, passage, self.index.documents[passage.document_id], highlight or [])
 
-    def _dense_rows(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def dense_candidates(self, vector: np.ndarray, k: int,
+                         allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.flatnonzero(allowed[self._passage_document]).astype(np.int64))

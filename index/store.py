@@ -5,17 +5,23 @@ documents), the passages and the documents' metadata. An index folder holds
 `CURRENT` (the name of the live build) and `builds/`.
 A build is written into a fresh folder and only then made live by atomically
 replacing `CURRENT`, so a crash mid-build leaves the previous index in use.
+
+Builds are incremental: each vector is stored with a key, the sha256 of the model and
+the exact text embedded, and a new build takes the vectors of unchanged passages from
+the live build instead of embedding them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -29,6 +35,7 @@ from .errors import IndexStateError
 from .lexical import LexicalIndex
 from .notices import notify
 from .passages import Passage, split_document
+from .sources import Source, from_manifest, sources_of
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -36,6 +43,7 @@ PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.jsonl"
 LEXICAL_PASSAGES = "bm25-passages"
 LEXICAL_DOCUMENTS = "bm25-documents"
+VECTOR_KEYS = "vector-keys.txt"  # one key a line, in `passages` order
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,16 @@ class Manifest:
     sources: list[str]
     built_at: str
     build_seconds: float
+    # Added for `kilde add` / `kilde remove` and incremental builds; older manifests lack them.
+    # Per source path with any: {"overrides": {field: value}, "exclude": [document id, ...]}.
+    source_options: dict[str, dict] = field(default_factory=dict)
+    # One record a document: {"id", "content_hash", "source", "ingested_at", "retrieved"}.
+    documents: list[dict] = field(default_factory=list)
+    embedded: int = 0  # passages embedded by this build
+    reused: int = 0  # passages whose vectors this build took from the previous one
+
+    def source_list(self) -> list[Source]:
+        return from_manifest(self.sources, self.source_options)
 
 
 @dataclass
@@ -64,36 +82,116 @@ class StoredIndex:
 
 
 def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
-                sources: list[str], progress: bool = False) -> Manifest:
-    """Embed every passage and make the result the live index of `index_dir`."""
+                sources: Sequence[str | Source], progress: bool = False) -> Manifest:
+    """Make `documents` the live index of `index_dir`, embedding only passages the live build lacks.
+
+    `sources` (paths, or `Source`s with their overrides and exclusions) is what the documents
+    were read from; reading it again must give the same documents.
+    """
     started = time.monotonic()
+    sources = [s if isinstance(s, Source) else sources_of([s])[0] for s in sources]
+    previous = _previous_manifest(index_dir)
     passages = [p for doc in documents for p in split_document(doc)]
     titles = {doc.info.id: doc.info.title for doc in documents}
     texts = [p.embedding_text(titles[p.document_id]) for p in passages]
     notify("index.passages", documents=len(documents), passages=len(passages))
-    vectors = embedder.embed_passages(texts, progress=progress) if passages else np.zeros((0, embedder.dimension), np.float32)
+    keys = [vector_key(embedder, text) for text in texts]
+    vectors, reused = _vectors(index_dir, embedder, texts, keys, progress)
     index = faiss.IndexFlatIP(embedder.dimension)
     index.add(vectors)
     lexical = LexicalIndex.build(texts)
     document_lexical = LexicalIndex.build([f"{doc.info.title}\n{doc.text}" for doc in documents])
+    built_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    records = _document_records(documents, previous, built_at)
+    infos = [replace(doc.info, retrieved=record["retrieved"]) for doc, record in zip(documents, records)]
     manifest = Manifest(
         kilde_version=version("kilde"), model_name=embedder.name, model_fingerprint=embedder.fingerprint,
         dimension=embedder.dimension, corpus_hash=corpus_hash(documents), passage_count=len(passages),
-        document_count=len(documents), sources=sources,
-        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), build_seconds=round(time.monotonic() - started, 2),
+        document_count=len(documents), sources=[s.path for s in sources],
+        built_at=built_at, build_seconds=round(time.monotonic() - started, 2),
+        source_options={s.path: s.options() for s in sources if s.options()},
+        documents=records, embedded=len(passages) - reused, reused=reused,
     )
-    _publish(index_dir, manifest, index, passages, [doc.info for doc in documents], lexical, document_lexical)
+    _publish(index_dir, manifest, index, passages, infos, lexical, document_lexical, keys)
     return manifest
 
 
+def vector_key(embedder: Embedder, text: str) -> str:
+    """Identifies a passage's vector: the model (name, weights, prompt) and the exact text embedded."""
+    payload = json.dumps([embedder.name, embedder.fingerprint, embedder.passage_prompt, text], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _vectors(index_dir: Path, embedder: Embedder, texts: list[str], keys: list[str],
+             progress: bool) -> tuple[np.ndarray, int]:
+    """One vector per text, in order, and how many came from the live build."""
+    rows, old = _previous_vectors(index_dir, embedder)
+    missing: dict[str, str] = {}  # key -> text, each text embedded once
+    for key, text in zip(keys, texts):
+        if key not in rows:
+            missing.setdefault(key, text)
+    reused = sum(key in rows for key in keys)
+    notify("index.embedding", new=len(keys) - reused, reused=reused)
+    fresh = embedder.embed_passages(list(missing.values()), progress=progress) if missing else None
+    new_rows = {key: row for row, key in enumerate(missing)}
+    vectors = np.zeros((len(keys), embedder.dimension), np.float32)
+    for i, key in enumerate(keys):
+        vectors[i] = old[rows[key]] if key in rows else fresh[new_rows[key]]
+    return vectors, reused
+
+
+def _previous_vectors(index_dir: Path, embedder: Embedder) -> tuple[dict[str, int], np.ndarray | None]:
+    """The live build's vectors by key; nothing when there is none or it cannot be read."""
+    try:
+        live = _live_build(index_dir)
+        if live is None:
+            return {}, None
+        keys = (live / VECTOR_KEYS).read_text(encoding="utf-8").split()
+        index = faiss.read_index(str(live / VECTORS))
+        if index.ntotal != len(keys) or index.d != embedder.dimension:
+            return {}, None
+        vectors = index.reconstruct_n(0, index.ntotal)
+    except (OSError, RuntimeError, ValueError, IndexStateError):  # no keys (an older build), or a broken one
+        return {}, None
+    return {key: row for row, key in enumerate(keys)}, vectors
+
+
+def _previous_manifest(index_dir: Path) -> Manifest | None:
+    try:
+        return read_manifest(index_dir)
+    except IndexStateError:
+        return None
+
+
+def _document_records(documents: list[Document], previous: Manifest | None, now: str) -> list[dict]:
+    """Each document's content hash and when it was ingested (kept while its content is unchanged).
+
+    A web document (one with a URL) that does not say when it was retrieved counts as
+    retrieved the day it was ingested.
+    """
+    before = {record.get("id"): record for record in previous.documents} if previous else {}
+    records = []
+    for doc in documents:
+        content_hash = doc.content_hash
+        earlier = before.get(doc.info.id, {})
+        ingested_at = earlier.get("ingested_at") if earlier.get("content_hash") == content_hash else None
+        ingested_at = ingested_at or now
+        retrieved = doc.info.retrieved or (ingested_at[:10] if doc.info.url else "")
+        records.append({"id": doc.info.id, "content_hash": content_hash, "source": doc.info.source,
+                        "ingested_at": ingested_at, "retrieved": retrieved})
+    return records
+
+
 def _publish(index_dir: Path, manifest: Manifest, index: faiss.Index, passages: list[Passage],
-             infos: list[DocumentInfo], lexical: LexicalIndex, document_lexical: LexicalIndex) -> None:
+             infos: list[DocumentInfo], lexical: LexicalIndex, document_lexical: LexicalIndex,
+             keys: list[str]) -> None:
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     with FileLock(str(index_dir / ".lock")):
         name = time.strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=builds))
         faiss.write_index(index, str(staging / VECTORS))
+        (staging / VECTOR_KEYS).write_text("".join(key + "\n" for key in keys), encoding="utf-8")
         _write_jsonl(staging / PASSAGES, (asdict(p) for p in passages))
         _write_jsonl(staging / DOCUMENTS, (info.as_json() for info in infos))
         lexical.save(staging / LEXICAL_PASSAGES)

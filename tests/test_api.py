@@ -239,3 +239,21 @@ def test_web_component_script_is_served_by_kilde(server):
 def test_bad_serve_options_are_refused(option, value, message):
     result = run_kilde("serve", option, value, timeout=60)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_mode_is_chosen_per_request(server):
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    base = f"{server}/api/search?q=" + urllib.parse.quote("Hva vil Høyre gjøre med ettervernet?")
+    for mode in ("hybrid", "dense", "bm25"):
+        with urllib.request.urlopen(f"{base}&k=3&mode={mode}") as response:
+            assert len(json.load(response)["hits"]) == 3
+    try:
+        urllib.request.urlopen(f"{base}&mode=tilfeldig")
+        raise AssertionError("an unknown mode must be refused")
+    except urllib.error.HTTPError as error:
+        assert error.code == 422
+        assert json.load(error)["error"] == "mode.unknown"

@@ -78,3 +78,16 @@ def test_missing_corpus_path_is_a_clear_error(tmp_path):
     result = run_kilde("index", str(tmp_path / "finnes-ikke.txt"), "--index", str(tmp_path / "ix"))
     assert result.returncode == 2
     assert "Finner ikke" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_marks_abstention_and_modes_are_selectable(index_args):
+    result = run_kilde("ask", "--json", "-k", "2", *index_args,
+                       stdin="Hva er hovedstaden i Australia?\nHva vil Høyre gjøre med ettervernet?\n")
+    assert result.returncode == 0, result.stderr
+    off, on = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert off["abstained"] is True and len(off["hits"]) == 2
+    assert "abstained" not in on
+    for mode in ("dense", "bm25", "hybrid"):
+        result = run_kilde("ask", "Hva vil Høyre gjøre med ettervernet?", "--mode", mode, "--json", *index_args)
+        assert result.returncode == 0, result.stderr
+        assert "styrke ettervernet" in json.loads(result.stdout)["hits"][0]["text"]

@@ -75,3 +75,15 @@ def test_example_question_runs(server, browser):
     page.locator(".kilde-hit").first.wait_for(timeout=60_000)
     assert "Gjeninnførte den gylne regel" in page.locator(".kilde-hit").first.inner_text()
     page.close()
+
+
+def test_off_topic_question_is_answered_with_abstention(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.get_by_label("Spørsmål").fill("Hva er hovedstaden i Australia?")
+    page.get_by_role("button", name="Søk").click()
+    alert = page.locator(".kilde-message")
+    alert.wait_for(timeout=60_000)
+    assert alert.inner_text() == "Fant ingen avsnitt som svarer godt på spørsmålet"
+    assert "svake treff" in page.locator(".kilde-weak h3").inner_text()  # closest ones, clearly marked
+    page.close()

@@ -1,0 +1,90 @@
+"""«Legg til dokumenter»: a page of the web interface for uploading documents into the index.
+
+Off unless the server is started with `kilde serve --allow-upload`: anyone who can reach the
+page can change what the index holds. Uploaded files are kept in the index folder's
+`uploads/` (the index re-reads its sources, so they must outlive Gradio's temporary files)
+and added as `kilde add` adds them: a file with the name of one uploaded before replaces it,
+and only passages the index does not hold yet are embedded. Every page of the server
+(search, widget, API) searches the new index as soon as the upload is done.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from kilde.index.documents import read_documents
+from kilde.index.ensure import open_searcher
+from kilde.index.errors import KildeError
+from kilde.index.ingest import add_documents
+from kilde.index.search import Searcher
+
+from . import texts
+from .ui import gr
+
+UPLOAD_PAGE_PATH = "/legg-til"
+UPLOAD_FOLDER = "uploads"
+FILE_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl"]
+METADATA_FIELDS = ("title", "publisher", "date", "url", "type")
+
+
+class LiveSearcher:
+    """Stands in for a Searcher whose index an upload can replace while the server runs."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.current = searcher
+
+    def __getattr__(self, name: str):
+        return getattr(self.current, name)
+
+
+def upload_page(searcher: Searcher, index_dir: Path) -> tuple[LiveSearcher, Callable[[gr.Blocks], None]]:
+    """The searcher to give every page of the server, and what adds the upload page to the interface."""
+    live = LiveSearcher(searcher)
+    return live, lambda demo: add_upload_page(demo, live, index_dir)
+
+
+def add_upload_page(demo: gr.Blocks, live: LiveSearcher, index_dir: Path) -> None:
+    with demo.route(texts.UPLOAD_PAGE_NAME, UPLOAD_PAGE_PATH):
+        gr.Navbar(main_page_name=texts.NAVBAR_MAIN_PAGE)
+        gr.Markdown(texts.UPLOAD_INTRO)
+        files = gr.File(label=texts.UPLOAD_FILES_LABEL, file_count="multiple", file_types=FILE_TYPES,
+                        elem_id="kilde-upload-files")
+        with gr.Row():
+            fields = [gr.Textbox(label=texts.UPLOAD_FIELD_LABELS[name], elem_id=f"kilde-upload-{name}")
+                      for name in METADATA_FIELDS]
+        button = gr.Button(texts.UPLOAD_BUTTON, variant="primary", elem_id="kilde-upload-button")
+        status = gr.Markdown(elem_id="kilde-upload-status")
+
+        def upload(paths: list[str] | None, *values: str) -> str:
+            return ingest(live, index_dir, [Path(p) for p in paths or []], dict(zip(METADATA_FIELDS, values)))
+
+        button.click(upload, inputs=[files, *fields], outputs=status, concurrency_limit=1, api_visibility="private")
+
+
+def ingest(live: LiveSearcher, index_dir: Path, paths: list[Path], overrides: dict[str, str]) -> str:
+    """Add uploaded files to the index; the Norwegian message to show."""
+    if not paths:
+        return texts.UPLOAD_NO_FILES
+    overrides = {key: value.strip() for key, value in overrides.items() if value and value.strip()}
+    try:
+        read_documents(paths, overrides)  # a broken file fails here, before it is kept
+        folder = index_dir / UPLOAD_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = []
+        for path in paths:
+            target = folder / Path(path.name).name
+            shutil.copyfile(path, target)
+            kept.append(target)
+        change = add_documents(index_dir, kept, live.embedder, overrides)
+        live.current = open_searcher(index_dir, live.embedder, progress=False)
+    except KildeError as error:  # named by file name: the server's folders are no visitor's business
+        return texts.describe(KildeError(error.code, **{key: Path(str(value)).name if key == "path" else value
+                                                        for key, value in error.params.items()}))
+    manifest = change.manifest
+    lines = [template.format(ids=", ".join(f"«{i}»" for i in ids))
+             for template, ids in ((texts.CLI_ADDED, change.added), (texts.CLI_REPLACED, change.replaced)) if ids]
+    lines.append(texts.UPLOAD_DONE.format(documents=manifest.document_count, passages=manifest.passage_count,
+                                          embedded=manifest.embedded, reused=manifest.reused))
+    return "\n\n".join(lines)

@@ -1,0 +1,97 @@
+"""Tune the hybrid fusion on NorQuAD validation and check the abstention rule, as tables.
+
+    python benchmarks/tune.py [--norquad-index DIR] [--bundled-index DIR]
+
+1. Fusion: the evidence (candidates and their scores) is gathered once per NorQuAD validation
+   question; every weight combination of the grid is then ranked from it. Only NorQuAD
+   validation is used to choose; seed_dev is printed beside it to show what the choice costs there.
+2. Abstention: the two signals the rule uses (share of question words found in the corpus,
+   best cosine) summarised per question set, and the rule's abstention rate on each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+import numpy as np
+
+from kilde.index.documents import bundled_corpus
+from kilde.index.embedder import load_embedder
+from kilde.index.ensure import open_searcher
+from kilde.index.evaluation import read_questions
+from kilde.index.fusion import Fusion
+from kilde.index.search import Searcher
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "eval"
+GRID = {"passage_bm25": (0.02, 0.04, 0.08), "document_bm25": (0.02, 0.06, 0.1),
+        "document_cosine": (0.0, 0.25), "same_document": (0.0, 0.01, 0.03)}
+
+
+def first_ranks(searcher: Searcher, gathered, fusion: Fusion) -> np.ndarray:
+    ranks = []
+    for question, evidence in gathered:
+        rows = [int(evidence.rows[i]) for i, _ in fusion.rank(evidence, 10)]
+        hits = [searcher.hit_at(rank, row, 0.0) for rank, row in enumerate(rows, 1)]
+        ranks.append(next((h.rank for h in hits if question.is_relevant(h)), 0))
+    return np.array(ranks)
+
+
+def summary(ranks: np.ndarray) -> str:
+    found = ranks > 0
+    mrr = np.where(found, 1 / np.maximum(ranks, 1), 0).mean()
+    return " ".join(f"{np.mean(found & (ranks <= k)):.3f}" for k in (1, 3, 5)) + f" {mrr:.3f}"
+
+
+def gather(searcher: Searcher, path: Path):
+    questions = read_questions(path)
+    return [(q, searcher.evidence(q.question, searcher.embedder.embed_query(q.question))) for q in questions]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
+    parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
+    args = parser.parse_args()
+    embedder = load_embedder()
+    norquad = open_searcher(args.norquad_index, embedder, [SHARED / "norquad" / "passages_all.jsonl"])
+    bundled = open_searcher(args.bundled_index, embedder, [bundled_corpus()])
+    nq = gather(norquad, SHARED / "norquad" / "questions_validation.jsonl")
+    seed = gather(bundled, SHARED / "seed_dev.jsonl")
+
+    print("Fusion grid (NorQuAD validation decides; R@1 R@3 R@5 MRR@10)")
+    rows = []
+    for values in itertools.product(*GRID.values()):
+        fusion = Fusion(**dict(zip(GRID, values)))
+        nq_ranks = first_ranks(norquad, nq, fusion)
+        mrr = np.where(nq_ranks > 0, 1 / np.maximum(nq_ranks, 1), 0).mean()
+        rows.append((mrr + np.mean(nq_ranks == 1), values, summary(nq_ranks), summary(first_ranks(bundled, seed, fusion))))
+    print(f"{'weights (passage, document, doc-cosine, same-doc)':<52}{'NorQuAD':<26}seed_dev")
+    for _, values, nq_row, seed_row in sorted(rows, reverse=True)[:10]:
+        print(f"{str(values):<52}{nq_row:<26}{seed_row}")
+    print(f"default: {Fusion()}")
+
+    print("\nAbstention signals (min / median / max) and the rule's abstention rate")
+    sets = {"seed_dev": (bundled, SHARED / "seed_dev.jsonl"),
+            "seed_dev Nynorsk": (bundled, HERE / "questions" / "seed_dev_nynorsk.jsonl"),
+            "seed_dev English": (bundled, HERE / "questions" / "seed_dev_english.jsonl"),
+            "offtopic_dev": (bundled, SHARED / "offtopic_dev.jsonl"),
+            "offtopic_extra": (bundled, HERE / "questions" / "offtopic_extra.jsonl"),
+            "NorQuAD val on bundled": (bundled, SHARED / "norquad" / "questions_validation.jsonl"),
+            "NorQuAD validation": (norquad, SHARED / "norquad" / "questions_validation.jsonl")}
+    print(f"{'questions':<26}{'coverage':<22}{'best cosine':<22}abstains")
+    for name, (searcher, path) in sets.items():
+        coverage, cosine = [], []
+        for q in read_questions(path):
+            coverage.append(searcher.index.lexical.coverage(q.question))
+            cosine.append(float(searcher.dense_candidates(embedder.embed_query(q.question), 1)[1].max()))
+        rate = np.mean([searcher.abstention.abstains(c, v) for c, v in zip(cosine, coverage)])
+        spread = lambda xs: f"{min(xs):.2f} / {np.median(xs):.2f} / {max(xs):.2f}"  # noqa: E731
+        print(f"{name:<26}{spread(coverage):<22}{spread(cosine):<22}{rate:.3f}", flush=True)
+    print(f"rule: {bundled.abstention}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Hybrid fusion and abstention: the rules themselves, on hand-made evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kilde.index.abstention import Abstention
+from kilde.index.fusion import Evidence, Fusion, unit
+
+
+def evidence(cosine, passage_bm25, document_bm25, documents) -> Evidence:
+    n = len(cosine)
+    return Evidence(rows=np.arange(n), documents=np.array(documents), cosine=np.array(cosine, dtype=np.float32),
+                    passage_bm25=np.array(passage_bm25, dtype=np.float32),
+                    document_bm25=np.array(document_bm25, dtype=np.float32))
+
+
+def test_unit_scales_to_the_best_and_keeps_zero():
+    assert unit(np.array([2.0, 1.0, 0.0])).tolist() == [1.0, 0.5, 0.0]
+    assert unit(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_lexical_evidence_lifts_a_passage_over_a_slightly_closer_one():
+    ev = evidence([0.86, 0.85], [0.0, 1.0], [0.5, 0.5], [0, 1])
+    assert [i for i, _ in Fusion(0.04, 0, 0, 0).rank(ev, 2)] == [1, 0]
+    assert [i for i, _ in Fusion(0, 0, 0, 0).rank(ev, 2)] == [0, 1]  # without it, cosine decides
+
+
+def test_document_cosine_is_the_best_candidate_of_the_document():
+    ev = evidence([0.8, 0.9, 0.7], [0, 0, 0], [0, 0, 0], [0, 0, 1])
+    assert ev.document_cosine.tolist() == pytest.approx([0.9, 0.9, 0.7])
+
+
+def test_same_document_penalty_lets_another_document_through():
+    ev = evidence([0.90, 0.895, 0.89, 0.885], [0] * 4, [0] * 4, [0, 0, 0, 1])
+    plain = [i for i, _ in Fusion(0, 0, 0, 0).rank(ev, 3)]
+    diverse = [i for i, _ in Fusion(0, 0, 0, 0.01).rank(ev, 3)]
+    assert plain == [0, 1, 2]
+    assert diverse == [0, 3, 1]  # the other document's best passage moves up
+    # the reported score is the fused score, not the penalised one
+    assert Fusion(0, 0, 0, 0.01).rank(ev, 3)[1][1] == pytest.approx(0.885)
+
+
+def test_rank_never_returns_more_than_the_candidates():
+    assert len(Fusion().rank(evidence([0.9], [1], [1], [0]), 5)) == 1
+
+
+@pytest.mark.parametrize("cosine,coverage,abstains", [
+    (0.80, 0.0, True),    # far in meaning, words foreign to the corpus: off-topic
+    (0.80, 0.75, False),  # the corpus uses the question's words
+    (0.86, 0.0, False),   # close in meaning (e.g. an English question)
+    (0.8399, 0.4999, True),
+])
+def test_abstention_needs_both_signals(cosine, coverage, abstains):
+    assert Abstention(min_coverage=0.5, min_cosine=0.84).abstains(cosine, coverage) is abstains

@@ -34,6 +34,7 @@ class SearchRequest(BaseModel):
     q: str = Field(description=_Q_HELP, examples=texts.EXAMPLE_QUESTIONS[:1])
     k: int = Field(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP)
     mode: Mode | None = Field(None, description=_DOCS["mode"])
+    documents: list[str] | None = Field(None, description=_DOCS["document"])
 
 
 class HitRecord(BaseModel):
@@ -47,6 +48,7 @@ class HitRecord(BaseModel):
     paragraph: int = Field(description=_DOCS["paragraph"])
     page: int | None = Field(None, description=_DOCS["page"])
     score: float = Field(description=_DOCS["score"])
+    highlight: list[tuple[int, int]] = Field(description=_DOCS["highlight"])
 
 
 class SearchResponse(BaseModel):
@@ -67,12 +69,13 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
 
     @router.get("/search", summary=_DOCS["get"], response_class=JSONResponse)
     def search_get(q: str = Query(description=_Q_HELP), k: int = Query(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP),
-                   mode: Mode | None = Query(None, description=_DOCS["mode"])):
-        return _search(searcher, q, k, mode)
+                   mode: Mode | None = Query(None, description=_DOCS["mode"]),
+                   document: list[str] | None = Query(None, description=_DOCS["document"])):
+        return _search(searcher, q, k, mode, document)
 
     @router.post("/search", summary=_DOCS["post"], response_class=JSONResponse)
     def search_post(body: SearchRequest):
-        return _search(searcher, body.q, body.k, body.mode)
+        return _search(searcher, body.q, body.k, body.mode, body.documents)
 
     app.include_router(router)
     app.add_exception_handler(QuestionError, _question_error)
@@ -80,8 +83,8 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
     app.add_exception_handler(RateLimited, _rate_limited)
 
 
-def _search(searcher: Searcher, q: str, k: int, mode: str | None) -> JSONResponse:
-    return JSONResponse(searcher.search(question=q, k=k, mode=mode).as_json())
+def _search(searcher: Searcher, q: str, k: int, mode: str | None, documents: list[str] | None) -> JSONResponse:
+    return JSONResponse(searcher.search(question=q, k=k, mode=mode, documents=documents).as_json())
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -14,7 +14,7 @@ from kilde.index.errors import KildeError, QuestionError
 from kilde.index.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
-from .citations import citation, details
+from .citations import citation, details, source_label
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +181,7 @@ def _human(result: SearchResult) -> str:
     for hit in result.hits:
         lines.append("")
         lines.append(f"{hit.rank:>2}. {citation(hit)}")
-        lines.append("    " + " · ".join(details(hit)))
+        lines.append("    " + " · ".join(source_label(hit.document) + details(hit, hit.score)))
         lines.extend("    │ " + line for line in hit.passage.text.splitlines())
     return "\n".join(lines) + "\n"
 

@@ -17,6 +17,7 @@ from kilde.index.search import Searcher
 
 from . import api, texts
 from .cards import CSS
+from .clipboard import COPY_SCRIPT
 from .embed_page import add_embed_page
 from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from .security import Policy, secure
@@ -34,11 +35,12 @@ def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = 
     api.install(app, searcher, RateLimit(rate_limit))
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
     gr.mount_gradio_app(app, build_widget(searcher), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
-                        footer_links=[], ssr_mode=False)
+                        js=COPY_SCRIPT, footer_links=[], ssr_mode=False)
     demo = build_ui(searcher)
     add_embed_page(demo)
     if extend_ui:
         extend_ui(demo)
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
-        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, footer_links=[], ssr_mode=False)
+        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, js=COPY_SCRIPT, footer_links=[],
+                                   ssr_mode=False)

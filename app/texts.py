@@ -133,10 +133,6 @@ def notice(code: str, params: dict) -> str:
     template = NOTICES.get(code)
     return template.format(**params) if template else f"Kilde: {code}"
 
-# Citation style: «Aktør: «Tittel», type dato, avsnitt N». Type and date only where the source is dated.
-CITATION = "{publisher}: «{title}», {dated}avsnitt {paragraph}"
-CITATION_DATED = "{type} {date}, "
-SPOKEN_BY = "Talt av {speaker}"
 
 # ---------------------------------------------------------------------------------------------
 # Issue 5 — the HTTP API, the widget and the «Bygg inn» page (kept together here for clean merges).
@@ -157,7 +153,8 @@ API_DOCS = {
     "score": "Treffets poeng i søkemåten: cosinuslikhet (dense), BM25 (bm25) eller likhet pluss vektede ordtreff (hybrid).",
     "mode": "Søkemåte: hybrid (standard, best målt), dense (semantisk) eller bm25 (ordsøk).",
     "abstained": "Bare med (og sann) når ingen avsnitt svarer godt nok; treffene er da bare de nærmeste.",
-    "error": "Feilkode: question.empty, question.too_long, k.out_of_range, mode.unknown, request.invalid eller rate.limited.",
+    "error": ("Feilkode: question.empty, question.too_long, k.out_of_range, mode.unknown, document.unknown, "
+              "request.invalid eller rate.limited."),
     "message": "Feilen forklart på norsk.",
 }
 API_ERRORS = {
@@ -225,3 +222,42 @@ UPLOAD_DONE = (
     "Indeksen har nå {documents} dokumenter og {passages} avsnitt ({embedded} lest inn, {reused} gjenbrukt). "
     "Søk på forsiden."
 )
+
+# ---------------------------------------------------------------------------------------------
+# Issue 4, sections 1–2 — highlight, context, «Kopier kilde», permalinks, source labels, filters.
+# ---------------------------------------------------------------------------------------------
+
+# Citation style (app/citations.py): «Sitat» (Aktør: «Tittel», type dato, side P, avsnitt N, URL, hentet DATO);
+# each part only where the source has it.
+CITATION = "{publisher}: «{title}»"
+CITATION_DATED = "{type} {date}"
+CITATION_PAGE = "side {page}"
+CITATION_PARAGRAPH = "avsnitt {paragraph}"
+CITATION_RETRIEVED = "hentet {date}"
+QUOTATION = "«{text}» ({citation})"
+ACTOR_SEPARATOR = " · "
+
+COPY_BUTTON = "Kopier kilde"
+COPY_DONE = "Kopiert"
+COPY_HELP = "Kopier avsnittet med kildehenvisning"
+PERMALINK = "Lenke til avsnittet"
+SEARCH_LINK = "Lenke til søket"
+CONTEXT_SUMMARY = "Vis avsnittene rundt"
+CONTEXT_PREVIOUS = "Forrige avsnitt"
+CONTEXT_NEXT = "Neste avsnitt"
+CONTEXT_FIRST = "Dette er første avsnitt i dokumentet."
+CONTEXT_LAST = "Dette er siste avsnitt i dokumentet."
+PASSAGE_HEADING = "Avsnitt {paragraph} i «{title}»"
+PASSAGE_CITATION = "Slik siterer du avsnittet"
+PASSAGE_UNKNOWN = (
+    "Fant ikke avsnittet «{id}». Lenken kan være feil, eller avsnittet er endret eller fjernet "
+    "siden lenken ble laget. Søk etter innholdet i stedet."
+)
+FILTER_DOCUMENTS = "Bare fra dokumentene"
+FILTER_PUBLISHERS = "Bare fra utgiverne"
+FILTER_NOTHING = "Ingen dokumenter passer til både dokument- og utgiverfilteret. Fjern et av valgene."
+ERRORS["document.unknown"] = "Ukjent dokument «{document}». Bruk id-en til et dokument i indeksen."
+API_DOCS |= {
+    "document": "Bare treff fra disse dokumentene (dokument-id; gjenta parameteren for flere).",
+    "highlight": "Setningen(e) som svarer best: tegnposisjoner [start, slutt) i «text».",
+}

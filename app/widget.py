@@ -18,6 +18,7 @@ from .ui import SEARCH_CONCURRENCY, answer, gr
 
 WIDGET_PATH = "/widget"
 SCRIPT_PATH = "/gradio.js"
+MAIN_APP = "../"  # from /widget/, where its permalinks open (in a new tab)
 # Gradio's web-component entry point, as its CDN serves it: `import("./assets/index-<hash>.js")`.
 _GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
@@ -37,7 +38,7 @@ def build_widget(searcher: Searcher) -> gr.Blocks:
         results = gr.HTML(elem_id="kilde-widget-results")
 
         def search(question_text: str) -> str:
-            return answer(searcher, question_text, texts.WIDGET_HITS)
+            return answer(searcher, question_text, texts.WIDGET_HITS, link_base=MAIN_APP)
 
         # Private: the widget's page may call it, the API lists only the main app's `search`.
         question.submit(search, inputs=question, outputs=results, api_visibility="private",

@@ -105,6 +105,13 @@ class LexicalIndex:
         terms = self.analyzer.terms(question)
         return sum(t in self.vocabulary for t in terms) / len(terms) if terms else 0.0
 
+    def idf(self, term: str) -> float:
+        """BM25's inverse document frequency of an analysed term; 0 for a term no passage holds."""
+        if term not in self.vocabulary:
+            return 0.0
+        holding = int(np.count_nonzero(self.bm25.get_scores([term])))
+        return math.log(1 + (self.size - holding + 0.5) / (holding + 0.5))
+
     @property
     def size(self) -> int:
         return int(self.bm25.scores["num_docs"])

@@ -5,8 +5,9 @@ The web interface, the command line and the HTTP API all call `Searcher.search`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 
 from .documents import DocumentInfo
@@ -14,6 +15,7 @@ from .embedder import Embedder
 from .errors import QuestionError
 from .abstention import Abstention
 from .fusion import Evidence, Fusion, unit
+from .highlight import Highlighter, Span
 from .passages import Passage
 from .store import StoredIndex
 
@@ -28,6 +30,7 @@ class Hit:
     score: float  # the mode's score: cosine (dense), BM25 (bm25), cosine + weighted BM25 (hybrid)
     passage: Passage
     document: DocumentInfo
+    highlight: list[Span] = field(default_factory=list)  # the best sentence(s): offsets into passage.text
 
     def as_json(self) -> dict:
         """The record `kilde ask --json` and the API return for each hit."""
@@ -42,7 +45,18 @@ class Hit:
             "section": self.passage.section,
             "paragraph": self.passage.paragraph,
             "score": round(self.score, 4),
+            "highlight": [list(span) for span in self.highlight],
         }
+
+
+@dataclass(frozen=True)
+class Context:
+    """A passage with its document and its neighbours in that document (None at either end)."""
+
+    passage: Passage
+    document: DocumentInfo
+    previous: Passage | None
+    next: Passage | None
 
 
 @dataclass(frozen=True)
@@ -84,52 +98,102 @@ class Searcher:
         self.embedder = embedder
         self.fusion = fusion
         self.abstention = abstention
-        positions = {doc_id: i for i, doc_id in enumerate(index.document_order)}
-        self._passage_document = np.array([positions[p.document_id] for p in index.passages], dtype=np.int64)
+        self.highlighter = Highlighter(embedder, index.lexical)
+        self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
+        self._passage_document = np.array([self._document_position[p.document_id] for p in index.passages],
+                                          dtype=np.int64)
+        self._passage_row = {p.id: row for row, p in enumerate(index.passages)}
 
-    def search(self, question: str, k: int = 5, mode: str | None = None) -> SearchResult:
+    def search(self, question: str, k: int = 5, mode: str | None = None,
+               documents: list[str] | None = None) -> SearchResult:
+        """The k best passages; `documents` (ids), when given, restricts them to those documents."""
         question, k, mode = clean_question(question), check_k(k), check_mode(mode or self.default_mode)
-        if not self.index.passages:
+        allowed = self._allowed_documents(documents)
+        if not self.index.passages or (allowed is not None and not allowed[self._passage_document].any()):
             return SearchResult(question, [])
         vector = self.embedder.embed_query(question)
         if mode == "hybrid":
-            evidence = self.evidence(question, vector)
+            evidence = self.evidence(question, vector, allowed)
             ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
             best_cosine = float(evidence.cosine.max())
         else:
-            rows, scores = self.dense_candidates(vector, k) if mode == "dense" else self._bm25(question)
+            rows, scores = (self.dense_candidates(vector, k, allowed) if mode == "dense"
+                            else self._bm25(question, allowed))
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-            best_cosine = float(self.dense_candidates(vector, 1)[1].max())
+            best_cosine = float(self.dense_candidates(vector, 1, allowed)[1].max())
         abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question))
-        hits = [self.hit_at(rank, row, score) for rank, (row, score) in enumerate(ranked, 1)]
+        highlights = self.highlighter.highlight(question, vector, [self.index.passages[row].text for row, _ in ranked])
+        hits = [self.hit_at(rank, row, score, spans)
+                for rank, ((row, score), spans) in enumerate(zip(ranked, highlights), 1)]
         return SearchResult(question, hits, abstained)
 
-    def evidence(self, question: str, vector: np.ndarray) -> Evidence:
-        """Dense and lexical candidates (CANDIDATES from each leg) with all their scores."""
-        dense_rows, _ = self.dense_candidates(vector, CANDIDATES)
-        lexical = self.index.lexical.scores(question)
+    def evidence(self, question: str, vector: np.ndarray, allowed: np.ndarray | None = None) -> Evidence:
+        """Dense and lexical candidates (CANDIDATES from each leg) with all their scores.
+
+        `allowed` (a mask over documents, in `index.document_order`) keeps candidates and the
+        lexical normalisation to those documents."""
+        dense_rows, _ = self.dense_candidates(vector, CANDIDATES, allowed)
+        lexical = self._only(self.index.lexical.scores(question), allowed, self._passage_document)
         lexical_rows = np.argsort(-lexical)[:CANDIDATES]
         rows = np.union1d(dense_rows, lexical_rows[lexical[lexical_rows] > 0])
         documents = self._passage_document[rows]
+        document_lexical = self._only(self.index.document_lexical.scores(question), allowed)
         return Evidence(
             rows=rows, documents=documents,
             cosine=self.index.vectors.reconstruct_batch(rows) @ vector,
             passage_bm25=unit(lexical)[rows],
-            document_bm25=unit(self.index.document_lexical.scores(question))[documents],
+            document_bm25=unit(document_lexical)[documents],
         )
 
-    def hit_at(self, rank: int, row: int, score: float) -> Hit:
-        passage = self.index.passages[row]
-        return Hit(rank, score, passage, self.index.documents[passage.document_id])
+    def context(self, passage_id: str) -> Context | None:
+        """The passage with this id and its neighbours; None when no passage has it (any more)."""
+        row = self._passage_row.get(passage_id)
+        if row is None:
+            return None
+        passages = self.index.passages
+        passage = passages[row]
 
-    def dense_candidates(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        scores, rows = self.index.vectors.search(vector[None, :], min(k, len(self.index.passages)))
+        def neighbour(at: int) -> Passage | None:  # passages are stored document by document, in order
+            inside = 0 <= at < len(passages) and passages[at].document_id == passage.document_id
+            return passages[at] if inside else None
+
+        return Context(passage, self.index.documents[passage.document_id], neighbour(row - 1), neighbour(row + 1))
+
+    def _allowed_documents(self, documents: list[str] | None) -> np.ndarray | None:
+        """A mask over documents, or None for all of them."""
+        if not documents:
+            return None
+        allowed = np.zeros(len(self.index.document_order), dtype=bool)
+        for doc_id in documents:
+            if doc_id not in self._document_position:
+                raise QuestionError("document.unknown", document=doc_id)
+            allowed[self._document_position[doc_id]] = True
+        return allowed
+
+    @staticmethod
+    def _only(scores: np.ndarray, allowed: np.ndarray | None, positions: np.ndarray | None = None) -> np.ndarray:
+        """Zero the scores outside the allowed documents (`positions`: the document of each score, if not itself)."""
+        if allowed is None:
+            return scores
+        return scores * (allowed if positions is None else allowed[positions])
+
+    def hit_at(self, rank: int, row: int, score: float, highlight: list[Span] | None = None) -> Hit:
+        passage = self.index.passages[row]
+        return Hit(rank, score, passage, self.index.documents[passage.document_id], highlight or [])
+
+    def dense_candidates(self, vector: np.ndarray, k: int,
+                         allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.flatnonzero(allowed[self._passage_document]).astype(np.int64))
+            params = faiss.SearchParameters(sel=selector)
+        scores, rows = self.index.vectors.search(vector[None, :], min(k, len(self.index.passages)), params=params)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 
-    def _bm25(self, question: str) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.index.lexical.scores(question)
+    def _bm25(self, question: str, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        scores = self._only(self.index.lexical.scores(question), allowed, self._passage_document)
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
 

@@ -20,7 +20,7 @@ from .servers import kilde_serve
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 README_URL = "http://127.0.0.1:7860"
-FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score"}
+FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score", "highlight"}
 EMBEDDER = "https://avis.example"  # may embed the widget in the configured server
 API_CLIENT = "https://app.example"  # may call the API from its scripts in the configured server
 STRANGER = "https://evil.example"
@@ -93,6 +93,19 @@ def test_get_and_post_return_the_cli_record(server, searcher):
 def test_default_k_is_five(server):
     status, _, text = request(f"{server}/api/search?q=rusreform")
     assert status == 200 and len(json.loads(text)["hits"]) == 5
+
+
+def test_document_filter_in_get_and_post(server):
+    speech = "opptrappingsplanen-for-rusfeltet"
+    query = urllib.parse.urlencode({"q": "Hvordan skal pasientene få behandling?", "document": speech})
+    status, _, text = request(f"{server}/api/search?{query}")
+    assert status == 200 and {h["document"] for h in json.loads(text)["hits"]} == {speech}
+    body = json.dumps({"q": "Hvordan skal pasientene få behandling?", "documents": ["hoyre-rusomsorg"]}).encode()
+    status, _, text = request(f"{server}/api/search", "POST", body, {"Content-Type": "application/json"})
+    assert status == 200 and {h["document"] for h in json.loads(text)["hits"]} == {"hoyre-rusomsorg"}
+    status, _, text = request(f"{server}/api/search?q=rus&document=finnes-ikke")
+    assert status == 422 and json.loads(text) == {
+        "error": "document.unknown", "message": "Ukjent dokument «finnes-ikke». Bruk id-en til et dokument i indeksen."}
 
 
 LONG = "å" * 1001

@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import run_kilde
 
-FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score"}
+FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score", "highlight"}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,9 @@ def test_ask_json_shape(index_args):
     for hit in record["hits"]:
         assert set(hit) == FIELDS
         assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
+        assert all(0 <= start < end <= len(hit["text"]) for start, end in hit["highlight"])
+    (start, end), = record["hits"][0]["highlight"]
+    assert "260 mennesker av overdose" in record["hits"][0]["text"][start:end]
     assert record["hits"][0]["document"] in {"hoyre-rusomsorg", "opptrappingsplanen-for-rusfeltet"}
 
 

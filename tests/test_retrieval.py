@@ -43,7 +43,8 @@ def test_overdose_question_finds_the_overdose_figure(searcher):
     hits = searcher.search("Hvor mange dør av overdose i Norge hvert år?", 3).hits
     assert any("260 mennesker av overdose" in h.passage.text for h in hits)
     top = hits[0].as_json()
-    assert set(top) == {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score"}
+    assert set(top) == {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score",
+                        "highlight"}
     assert [h.rank for h in hits] == [1, 2, 3]
     assert hits[0].score >= hits[1].score >= hits[2].score
 

@@ -1,0 +1,121 @@
+"""Measure the sentence highlight on NorQuAD validation: does the highlighted sentence hold the answer?
+
+A question counts when the search's top hit is a paragraph of the gold NorQuAD context that holds
+the answer span (`answer_start`); then each way of choosing one sentence of that paragraph is
+right when the chosen sentence covers the whole span. Compared: the first sentence (position), a
+random sentence (expected value), the lexical overlap alone, the cosine alone, and the cosine plus
+each weight of the lexical overlap; and how often any single sentence holds the whole span. Half the sample picks the weight, the other half reports it
+(and the other way round), so the reported figure is not tuned on the questions it is measured on.
+
+    python benchmarks/highlight.py --index NORQUAD_INDEX --sample 472 > benchmarks/highlight.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from kilde.index.embedder import load_embedder
+from kilde.index.evaluation import EvalQuestion, read_questions
+from kilde.index.highlight import Highlighter, SentenceScores, Span
+from kilde.index.search import Searcher
+from kilde.index.store import load_index
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "norquad" / "questions_validation.jsonl"
+WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
+LEXICAL_ONLY = 1000.0  # the overlap decides; the cosine only breaks ties
+
+
+@dataclass(frozen=True)
+class Case:
+    """One measurable question: the sentences of its top hit, scored, and where the answer lies."""
+
+    scores: SentenceScores
+    answer: Span  # offsets into the hit's text
+
+    def holds(self, span: Span) -> bool:
+        return span[0] <= self.answer[0] and self.answer[1] <= span[1]
+
+
+def collect(searcher: Searcher, questions: list[EvalQuestion], seconds: float) -> tuple[list[Case], dict[str, int]]:
+    cases, counts, deadline = [], {"asked": 0, "top hit elsewhere": 0, "answer in another paragraph": 0}, time.monotonic() + seconds
+    for question in questions:
+        if time.monotonic() > deadline:
+            break
+        counts["asked"] += 1
+        hit = searcher.search(question.question, 1).hits[0]
+        if not question.is_relevant(hit):
+            counts["top hit elsewhere"] += 1
+            continue
+        if not question.holds_answer(hit):
+            counts["answer in another paragraph"] += 1
+            continue
+        vector = searcher.embedder.embed_query(question.question)
+        scores = searcher.highlighter.score(question.question, vector, [hit.passage.text])[0]
+        start = question.answer_start - hit.passage.start
+        cases.append(Case(scores, (start, start + len(question.answer))))
+    return cases, counts
+
+
+def share(cases: list[Case], choose) -> float:
+    return sum(case.holds(choose(case.scores)) for case in cases) / max(len(cases), 1)
+
+
+def report(cases: list[Case], highlighter: Highlighter) -> list[str]:
+    def chooser(weight: float):
+        variant = replace(highlighter, lexical_weight=weight)
+        return lambda scores: variant.choose(scores)[0]
+
+    multi = [c for c in cases if len(c.scores.spans) > 1]
+    rows = [("first sentence (position)", lambda s: s.spans[0]),
+            ("lexical overlap only", chooser(LEXICAL_ONLY))]
+    rows += [(f"cosine + {w:g} × overlap" if w else "cosine only", chooser(w)) for w in WEIGHTS]
+    lines = [f"{'method':<28}{'all hits':>10}{'hits of 2+ sentences':>24}"]
+    random_all = np.mean([1 / len(c.scores.spans) for c in cases]) if cases else 0.0
+    random_multi = np.mean([1 / len(c.scores.spans) for c in multi]) if multi else 0.0
+    lines.append(f"{'random sentence (expected)':<28}{random_all:>10.3f}{random_multi:>24.3f}")
+    lines += [f"{name:<28}{share(cases, choose):>10.3f}{share(multi, choose):>24.3f}" for name, choose in rows]
+    ceiling = [sum(any(c.holds(span) for span in c.scores.spans) for c in group) / max(len(group), 1)
+               for group in (cases, multi)]
+    lines.append(f"{'one sentence holds it':<28}{ceiling[0]:>10.3f}{ceiling[1]:>24.3f}  (ceiling: else the answer"
+                 " spans a sentence break)")
+
+    halves = (cases[0::2], cases[1::2])
+    held_out = []
+    for tune, test in (halves, halves[::-1]):
+        best = max(WEIGHTS, key=lambda w: share([c for c in tune if len(c.scores.spans) > 1], chooser(w)))
+        held_out.append((best, sum(c.holds(chooser(best)(c.scores)) for c in test)))
+    right = sum(n for _, n in held_out)
+    lines.append(f"held out (weight picked on the other half: {held_out[0][0]:g}, {held_out[1][0]:g}): "
+                 f"{right / max(len(cases), 1):.3f} of all hits")
+    lines.append(f"shipped weight {highlighter.lexical_weight:g}; sentences per hit: mean "
+                 f"{np.mean([len(c.scores.spans) for c in cases]):.2f}, {len(multi)} of {len(cases)} hits have 2+")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True, help="an index of NorQuAD's passages_all.jsonl")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-seconds", type=float, default=1200, help="stop asking after this long")
+    args = parser.parse_args()
+
+    questions = read_questions(args.questions)
+    random.Random(args.seed).shuffle(questions)
+    searcher = Searcher(load_index(args.index), load_embedder())
+    started = time.monotonic()
+    cases, counts = collect(searcher, questions[:args.sample], args.max_seconds)
+    print(f"{args.questions.name}, seed {args.seed}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+          + f", measured {len(cases)} ({time.monotonic() - started:.0f} s)")
+    print("\n".join(report(cases, searcher.highlighter)))
+
+
+if __name__ == "__main__":
+    main()

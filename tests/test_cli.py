@@ -87,7 +87,13 @@ def test_json_marks_abstention_and_modes_are_selectable(index_args):
     off, on = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert off["abstained"] is True and len(off["hits"]) == 2
     assert "abstained" not in on
+    top = {}
     for mode in ("dense", "bm25", "hybrid"):
-        result = run_kilde("ask", "Hva vil Høyre gjøre med ettervernet?", "--mode", mode, "--json", *index_args)
+        result = run_kilde("ask", "Hva vil Høyre gjøre med ettervernet?", "--mode", mode, "-k", "3", "--json",
+                           *index_args)
         assert result.returncode == 0, result.stderr
-        assert "styrke ettervernet" in json.loads(result.stdout)["hits"][0]["text"]
+        hits = json.loads(result.stdout)["hits"]
+        assert any("styrke ettervernet" in hit["text"] for hit in hits)
+        top[mode] = hits[0]["text"]
+    assert "styrke ettervernet" in top["bm25"] and "styrke ettervernet" in top["hybrid"]
+    assert top["dense"] != top["bm25"]  # the modes really are different rankings

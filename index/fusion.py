@@ -24,6 +24,8 @@ class Evidence:
     cosine: np.ndarray  # question-passage cosine similarity
     passage_bm25: np.ndarray  # BM25 of the passage, divided by the best passage's BM25 (0..1)
     document_bm25: np.ndarray  # BM25 of the passage's whole document, divided by the best (0..1)
+    # Share of the question's IDF the corpus vocabulary matches (`LexicalIndex.confidence`): scales both BM25s.
+    lexical_confidence: float = 1.0
 
     @property
     def document_cosine(self) -> np.ndarray:
@@ -43,9 +45,8 @@ class Fusion:
     same_document: float = 0.01
 
     def scores(self, evidence: Evidence) -> np.ndarray:
-        return (evidence.cosine + self.passage_bm25 * evidence.passage_bm25
-                + self.document_bm25 * evidence.document_bm25
-                + self.document_cosine * evidence.document_cosine)
+        lexical = self.passage_bm25 * evidence.passage_bm25 + self.document_bm25 * evidence.document_bm25
+        return evidence.cosine + evidence.lexical_confidence * lexical + self.document_cosine * evidence.document_cosine
 
     def rank(self, evidence: Evidence, k: int) -> list[tuple[int, float]]:
         """Greedy diversified top k: (candidate index, fused score before the diversity penalty)."""

@@ -14,12 +14,17 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_NORWEGIAN
+
+from .spelling import Spelling
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits of any script: æ, ø, å survive
 STOPWORDS = frozenset(STOPWORDS_NORWEGIAN)
@@ -78,6 +83,12 @@ class Analyzer:
         return self.stemmer.stemWords(found)
 
 
+@dataclass(frozen=True)
+class QueryTerm:
+    term: str  # as analysed from the question
+    matches: tuple[str, ...]  # the corpus terms it stands for: itself, its corpus spellings (`Spelling`), or none
+
+
 class LexicalIndex:
     def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer, counts: Counter[str]) -> None:
         self.bm25 = bm25
@@ -93,12 +104,36 @@ class LexicalIndex:
         bm25.index([analyzer.terms(t) or [""] for t in texts], show_progress=False)
         return cls(bm25, analyzer, counts)
 
-    def scores(self, question: str) -> np.ndarray:
-        """BM25 score of every passage (0 where no term matches)."""
-        terms = [t for t in self.analyzer.terms(question) if t in self.vocabulary]
+    @cached_property
+    def spelling(self) -> Spelling:
+        return Spelling(self.vocabulary)
+
+    def query(self, question: str) -> list[QueryTerm]:
+        return [QueryTerm(term, tuple(self.spelling.match(term))) for term in self.analyzer.terms(question)]
+
+    def scores(self, terms: Iterable[str]) -> np.ndarray:
+        """BM25 score of every entry for these corpus terms (0 where none matches)."""
+        terms = [t for t in terms if t in self.vocabulary]
         if not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+
+    def question_scores(self, question: str) -> np.ndarray:
+        """BM25 for a question, its words matched to the corpus' spelling of them."""
+        return self.scores(t for q in self.query(question) for t in q.matches)
+
+    def confidence(self, query: list[QueryTerm]) -> float:
+        """Share of the query's IDF that the corpus vocabulary matches.
+
+        A term the corpus lacks counts with the highest IDF there is, so a question
+        whose rare words go unmatched (English, a new topic, another spelling) gives
+        its lexical evidence little weight, and one whose words are all found, full weight."""
+        unseen = math.log(1 + (self.size + 0.5) / 0.5)
+        total = found = 0.0
+        for q in query:
+            total += self.idf(q.term) if q.term in self.vocabulary else unseen
+            found += max((self.idf(t) for t in q.matches), default=0.0)
+        return found / total if total else 0.0
 
     def coverage(self, question: str) -> float:
         """Share of the question's terms that occur in the indexed text (0 for a question of stopwords only)."""

@@ -16,7 +16,9 @@ from .errors import QuestionError
 from .abstention import Abstention
 from .fusion import Evidence, Fusion, unit
 from .highlight import Highlighter, Span
+from .lexical import QueryTerm
 from .passages import Passage
+from .source_names import SourceNames
 from .store import StoredIndex
 
 MAX_QUESTION_CHARS = 1000
@@ -103,6 +105,7 @@ class Searcher:
         self._passage_document = np.array([self._document_position[p.document_id] for p in index.passages],
                                           dtype=np.int64)
         self._passage_row = {p.id: row for row, p in enumerate(index.passages)}
+        self.source_names = SourceNames([index.documents[d] for d in index.document_order], index.lexical.analyzer)
 
     def search(self, question: str, k: int = 5, mode: str | None = None,
                documents: list[str] | None = None) -> SearchResult:
@@ -134,17 +137,28 @@ class Searcher:
         `allowed` (a mask over documents, in `index.document_order`) keeps candidates and the
         lexical normalisation to those documents."""
         dense_rows, _ = self.dense_candidates(vector, CANDIDATES, allowed)
-        lexical = self._only(self.index.lexical.scores(question), allowed, self._passage_document)
+        query = self.index.lexical.query(question)
+        lexical = self._only(self._passage_lexical(query), allowed, self._passage_document)
         lexical_rows = np.argsort(-lexical)[:CANDIDATES]
         rows = np.union1d(dense_rows, lexical_rows[lexical[lexical_rows] > 0])
         documents = self._passage_document[rows]
-        document_lexical = self._only(self.index.document_lexical.scores(question), allowed)
+        document_lexical = self._only(self.index.document_lexical.question_scores(question), allowed)
         return Evidence(
             rows=rows, documents=documents,
             cosine=self.index.vectors.reconstruct_batch(rows) @ vector,
             passage_bm25=unit(lexical)[rows],
             document_bm25=unit(document_lexical)[documents],
+            lexical_confidence=self.index.lexical.confidence([q for q in query if q.term not in self.source_names]),
         )
+
+    def _passage_lexical(self, query: list[QueryTerm]) -> np.ndarray:
+        """Passage BM25 in which a document's own publisher or speaker is no evidence (`SourceNames`)."""
+        terms = [t for q in query for t in q.matches]
+        scores = self.index.lexical.scores(t for t in terms if t not in self.source_names)
+        for term in {t for t in terms if t in self.source_names}:
+            elsewhere = ~self.source_names.documents(term)[self._passage_document]
+            scores = scores + self.index.lexical.scores([term]) * elsewhere
+        return scores
 
     def context(self, passage_id: str) -> Context | None:
         """The passage with this id and its neighbours; None when no passage has it (any more)."""
@@ -193,7 +207,7 @@ class Searcher:
         return rows[0][keep], scores[0][keep]
 
     def _bm25(self, question: str, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        scores = self._only(self.index.lexical.scores(question), allowed, self._passage_document)
+        scores = self._only(self.index.lexical.question_scores(question), allowed, self._passage_document)
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
 

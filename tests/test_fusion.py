@@ -54,3 +54,12 @@ def test_rank_never_returns_more_than_the_candidates():
 ])
 def test_abstention_needs_both_signals(cosine, coverage, abstains):
     assert Abstention(min_coverage=0.5, min_cosine=0.84).abstains(cosine, coverage) is abstains
+
+
+def test_lexical_confidence_scales_the_lexical_evidence_only():
+    ev = evidence([0.86, 0.85], [0.0, 1.0], [0.0, 1.0], [0, 1])
+    fusion = Fusion(0.04, 0.06, 0, 0)
+    assert [i for i, _ in fusion.rank(ev, 2)] == [1, 0]
+    unsure = Evidence(**{**ev.__dict__, "lexical_confidence": 0.1})  # the question's rare words are not in the corpus
+    assert [i for i, _ in fusion.rank(unsure, 2)] == [0, 1]
+    assert fusion.scores(unsure) == pytest.approx([0.86, 0.85 + 0.1 * 0.1])

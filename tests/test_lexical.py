@@ -37,9 +37,9 @@ def test_decompounding_against_the_corpus_vocabulary():
 def test_compound_meets_its_parts():
     texts = ["Tilbudet om rusbehandling skal styrkes.", "Politikk for narkotika må endres.", "Været i Tromsø."]
     index = LexicalIndex.build(texts, decompound=True)
-    assert int(np.argmax(index.scores("behandling av rus"))) == 0
-    assert int(np.argmax(index.scores("narkotikapolitikk"))) == 1
-    assert index.scores("hovedstaden i Australia").max() == 0
+    assert int(np.argmax(index.question_scores("behandling av rus"))) == 0
+    assert int(np.argmax(index.question_scores("narkotikapolitikk"))) == 1
+    assert index.question_scores("hovedstaden i Australia").max() == 0
 
 
 def test_bm25_scores_match_the_lucene_formula():
@@ -60,7 +60,7 @@ def test_bm25_scores_match_the_lucene_formula():
 
     for question in ["rus behandling", "ventetid", "kø skole"]:
         expected = [lucene(Analyzer(Counter(), decompound=False).terms(question), d) for d in docs]
-        assert index.scores(question) == pytest.approx(expected, rel=1e-4)
+        assert index.question_scores(question) == pytest.approx(expected, rel=1e-4)
 
 
 def test_saved_index_scores_the_same(tmp_path):
@@ -69,4 +69,4 @@ def test_saved_index_scores_the_same(tmp_path):
     index.save(tmp_path)
     loaded = LexicalIndex.load(tmp_path)
     for question in ["ettervern", "opptrappingsplanen for rusfeltet", "rusomsorg"]:
-        assert loaded.scores(question) == pytest.approx(index.scores(question))
+        assert loaded.question_scores(question) == pytest.approx(index.question_scores(question))

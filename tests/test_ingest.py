@@ -24,6 +24,7 @@ from kilde.index.store import build_index, load_index, read_manifest, vector_key
 from .conftest import run_kilde
 
 HOYRE = "hoyre-rusomsorg"
+ADDED = " Høyre vil også gi sprøytebrukere gratis tannhelse hos kommunen."
 SPEECH = "opptrappingsplanen-for-rusfeltet"
 NOTE = """---
 title: Sprøytebuss i nord
@@ -90,7 +91,7 @@ def test_changing_one_paragraph_embeds_exactly_one_passage(corpus, index_dir, em
     path = corpus / f"{HOYRE}.txt"
     text = path.read_text(encoding="utf-8")
     assert text.count(changed.text) == 1
-    path.write_text(text.replace(changed.text, changed.text + " Dette avsnittet er endret."), encoding="utf-8")
+    path.write_text(text.replace(changed.text, changed.text + ADDED), encoding="utf-8")
 
     searcher = open_searcher(index_dir, embedder)  # sources from the manifest: sees the change, rebuilds
     after = searcher.index
@@ -106,9 +107,10 @@ def test_changing_one_paragraph_embeds_exactly_one_passage(corpus, index_dir, em
         assert np.array_equal(before.vectors.reconstruct(old[passage_id]), after.vectors.reconstruct(new[passage_id]))
     (new_id,) = set(new) - set(old)
     fresh = after.passages[new[new_id]]
-    assert fresh.paragraph == changed.paragraph and fresh.text.endswith("Dette avsnittet er endret.")
-    hits = searcher.search("Hvilket avsnitt er endret?", 3).hits
-    assert new_id in [h.passage.id for h in hits]
+    assert fresh.paragraph == changed.paragraph and fresh.text.endswith(ADDED)
+    # The new text is searchable in both legs: its words (BM25) and its meaning (the new vector).
+    assert searcher.search("tannhelse sprøytebrukere", 1, mode="bm25").hits[0].passage.id == new_id
+    assert new_id in [h.passage.id for h in searcher.search("Hva sier Høyre om tannhelse for sprøytebrukere?", 3).hits]
 
     # The manifest: a changed document gets a new content hash and ingestion time, the other keeps both.
     records = {r["id"]: r for r in first.documents}

@@ -28,6 +28,7 @@ SETS = {  # name -> (question file, corpus)
     "seed_dev English": (HERE / "questions" / "seed_dev_english.jsonl", "bundled"),
     "offtopic_dev": (SHARED / "offtopic_dev.jsonl", "bundled"),
     "offtopic_extra": (HERE / "questions" / "offtopic_extra.jsonl", "bundled"),
+    "offtopic English": (HERE / "questions" / "offtopic_english.jsonl", "bundled"),
     "NorQuAD validation": (SHARED / "norquad" / "questions_validation.jsonl", "norquad"),
 }
 

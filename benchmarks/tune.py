@@ -7,7 +7,8 @@
    validation is used to choose; seed_dev is printed beside it to show what the choice costs there.
 2. Decompounding: BM25 alone with and without splitting compounds, on both corpora.
 3. Abstention: the two signals the rule uses (share of question words found in the corpus,
-   best cosine) summarised per question set, and the rule's abstention rate on each.
+   best cosine) summarised per question set, and the rule's abstention rate on each (English
+   questions, told by `kilde.index.language`, by the cosine alone).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kilde.index.embedder import load_embedder
 from kilde.index.ensure import open_searcher
 from kilde.index.evaluation import read_questions
 from kilde.index.fusion import Fusion
+from kilde.index.language import is_english
 from kilde.index.search import Searcher
 
 HERE = Path(__file__).resolve().parent
@@ -53,8 +55,7 @@ def bm25_summary(searcher: Searcher, path: Path, decompound: bool) -> str:
     from kilde.index.lexical import LexicalIndex
 
     index = searcher.index
-    titles = {doc.id: doc.title for doc in index.documents.values()}
-    lexical = LexicalIndex.build([p.embedding_text(titles[p.document_id]) for p in index.passages], decompound)
+    lexical = LexicalIndex.build([p.embedding_text() for p in index.passages], decompound)
     variant = Searcher(replace(index, lexical=lexical), searcher.embedder)
     ranks = []
     for q in read_questions(path):
@@ -103,15 +104,17 @@ def main() -> None:
             "seed_dev English": (bundled, HERE / "questions" / "seed_dev_english.jsonl"),
             "offtopic_dev": (bundled, SHARED / "offtopic_dev.jsonl"),
             "offtopic_extra": (bundled, HERE / "questions" / "offtopic_extra.jsonl"),
+            "offtopic English": (bundled, HERE / "questions" / "offtopic_english.jsonl"),
             "NorQuAD val on bundled": (bundled, SHARED / "norquad" / "questions_validation.jsonl"),
             "NorQuAD validation": (norquad, SHARED / "norquad" / "questions_validation.jsonl")}
     print(f"{'questions':<26}{'coverage':<22}{'best cosine':<22}abstains")
     for name, (searcher, path) in sets.items():
-        coverage, cosine = [], []
+        coverage, cosine, english = [], [], []
         for q in read_questions(path):
+            english.append(is_english(q.question))
             coverage.append(searcher.index.lexical.coverage(q.question))
             cosine.append(float(searcher.dense_candidates(embedder.embed_query(q.question), 1)[1].max()))
-        rate = np.mean([searcher.abstention.abstains(c, v) for c, v in zip(cosine, coverage)])
+        rate = np.mean([searcher.abstention.abstains(*signals) for signals in zip(cosine, coverage, english)])
         spread = lambda xs: f"{min(xs):.2f} / {np.median(xs):.2f} / {max(xs):.2f}"  # noqa: E731
         print(f"{name:<26}{spread(coverage):<22}{spread(cosine):<22}{rate:.3f}", flush=True)
     print(f"rule: {bundled.abstention}")

@@ -52,8 +52,8 @@ class Passage:
     page: int | None = None  # for paged sources (PDF); paragraph then counts within the page
     start: int = 0  # character offset of `text` in the document's text
 
-    def embedding_text(self, title: str) -> str:
-        """What gets embedded: headings give a paragraph its topic."""
+    def embedding_text(self) -> str:
+        """What gets embedded (and BM25-indexed): headings give a paragraph its topic."""
         return "\n".join([self.section, self.text]) if self.section else self.text
 
 

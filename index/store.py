@@ -92,8 +92,7 @@ def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
     sources = [s if isinstance(s, Source) else sources_of([s])[0] for s in sources]
     previous = _previous_manifest(index_dir)
     passages = [p for doc in documents for p in split_document(doc)]
-    titles = {doc.info.id: doc.info.title for doc in documents}
-    texts = [p.embedding_text(titles[p.document_id]) for p in passages]
+    texts = [p.embedding_text() for p in passages]
     notify("index.passages", documents=len(documents), passages=len(passages))
     keys = [vector_key(embedder, text) for text in texts]
     vectors, reused = _vectors(index_dir, embedder, texts, keys, progress)

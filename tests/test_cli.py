@@ -82,11 +82,16 @@ def test_missing_corpus_path_is_a_clear_error(tmp_path):
 
 def test_json_marks_abstention_and_modes_are_selectable(index_args):
     result = run_kilde("ask", "--json", "-k", "2", *index_args,
-                       stdin="Hva er hovedstaden i Australia?\nHva vil Høyre gjøre med ettervernet?\n")
+                       stdin="Hva er hovedstaden i Australia?\nHva vil Høyre gjøre med ettervernet?\n"
+                             "What is the capital of Australia?\n"
+                             "What does Høyre want to do about housing for people with addiction?\n")
     assert result.returncode == 0, result.stderr
-    off, on = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    off, on, off_english, on_english = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert off["abstained"] is True and len(off["hits"]) == 2
     assert "abstained" not in on
+    # An English question has none of the corpus' words; it is judged by its (cross-lingual) cosine alone.
+    assert off_english["abstained"] is True
+    assert "abstained" not in on_english and len(on_english["hits"]) == 2
     top = {}
     for mode in ("dense", "bm25", "hybrid"):
         result = run_kilde("ask", "Hva vil Høyre gjøre med ettervernet?", "--mode", mode, "-k", "3", "--json",

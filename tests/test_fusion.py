@@ -56,6 +56,14 @@ def test_abstention_needs_both_signals(cosine, coverage, abstains):
     assert Abstention(min_coverage=0.5, min_cosine=0.84).abstains(cosine, coverage) is abstains
 
 
+@pytest.mark.parametrize("cosine,abstains", [(0.80, False), (0.7899, True), (0.86, False)])
+def test_an_english_question_is_judged_by_its_cosine_alone(cosine, abstains):
+    # None of its words are the corpus' own, so coverage says nothing: 0.0 and 1.0 decide alike.
+    rule = Abstention(min_coverage=0.5, min_cosine=0.84, min_cosine_english=0.79)
+    assert rule.abstains(cosine, 0.0, english=True) is abstains
+    assert rule.abstains(cosine, 1.0, english=True) is abstains
+
+
 def test_lexical_confidence_scales_the_lexical_evidence_only():
     ev = evidence([0.86, 0.85], [0.0, 1.0], [0.0, 1.0], [0, 1])
     fusion = Fusion(0.04, 0.06, 0, 0)

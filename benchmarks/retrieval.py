@@ -30,6 +30,7 @@ SETS = {  # name -> (question file, corpus)
     "offtopic_extra": (HERE / "questions" / "offtopic_extra.jsonl", "bundled"),
     "offtopic English": (HERE / "questions" / "offtopic_english.jsonl", "bundled"),
     "NorQuAD validation": (SHARED / "norquad" / "questions_validation.jsonl", "norquad"),
+    "NorQuAD val English": (HERE / "questions" / "norquad_validation_english.jsonl", "norquad"),
 }
 
 

@@ -25,6 +25,7 @@ from kilde.index.ensure import open_searcher
 from kilde.index.evaluation import read_questions
 from kilde.index.fusion import Fusion
 from kilde.index.language import is_english
+from kilde.index.lexical import words
 from kilde.index.search import Searcher
 
 HERE = Path(__file__).resolve().parent
@@ -106,12 +107,13 @@ def main() -> None:
             "offtopic_extra": (bundled, HERE / "questions" / "offtopic_extra.jsonl"),
             "offtopic English": (bundled, HERE / "questions" / "offtopic_english.jsonl"),
             "NorQuAD val on bundled": (bundled, SHARED / "norquad" / "questions_validation.jsonl"),
-            "NorQuAD validation": (norquad, SHARED / "norquad" / "questions_validation.jsonl")}
+            "NorQuAD validation": (norquad, SHARED / "norquad" / "questions_validation.jsonl"),
+            "NorQuAD val English": (norquad, HERE / "questions" / "norquad_validation_english.jsonl")}
     print(f"{'questions':<26}{'coverage':<22}{'best cosine':<22}abstains")
     for name, (searcher, path) in sets.items():
         coverage, cosine, english = [], [], []
         for q in read_questions(path):
-            english.append(is_english(q.question))
+            english.append(is_english(words(q.question)))
             coverage.append(searcher.index.lexical.coverage(q.question))
             cosine.append(float(searcher.dense_candidates(embedder.embed_query(q.question), 1)[1].max()))
         rate = np.mean([searcher.abstention.abstains(*signals) for signals in zip(cosine, coverage, english)])

@@ -17,7 +17,7 @@ from .abstention import Abstention
 from .fusion import Evidence, Fusion, unit
 from .highlight import Highlighter, Span
 from .language import is_english
-from .lexical import QueryTerm
+from .lexical import QueryTerm, words
 from .passages import Passage
 from .source_names import SourceNames
 from .store import StoredIndex
@@ -126,7 +126,7 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
             best_cosine = float(self.dense_candidates(vector, 1, allowed)[1].max())
-        abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question), is_english(question))
+        abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question), is_english(words(question)))
         highlights = self.highlighter.highlight(question, vector, [self.index.passages[row].text for row, _ in ranked])
         hits = [self.hit_at(rank, row, score, spans)
                 for rank, ((row, score), spans) in enumerate(zip(ranked, highlights), 1)]

@@ -1,13 +1,15 @@
-"""Telling an English question from a Norwegian one (Bokmål or Nynorsk) by its function words."""
+"""Telling English text from Norwegian (Bokmål or Nynorsk) by its function words, and what the lexical leg does with it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from kilde.index.evaluation import read_questions
 from kilde.index.language import is_english
+from kilde.index.lexical import Analyzer, LexicalIndex, words
 
 from .conftest import SHARED
 
@@ -24,7 +26,7 @@ QUESTIONS = Path(__file__).resolve().parents[1] / "benchmarks" / "questions"
     ("rusreformutvalget", False),  # no function words: not English
 ])
 def test_function_words_decide(question, english):
-    assert is_english(question) is english
+    assert is_english(words(question)) is english
 
 
 @pytest.mark.parametrize("path,english", [
@@ -36,4 +38,18 @@ def test_function_words_decide(question, english):
     (SHARED / "eval" / "norquad" / "questions_validation.jsonl", False),
 ])
 def test_every_question_of_a_set_is_told_right(path, english):
-    assert [q.question for q in read_questions(path) if is_english(q.question) is not english] == []
+    assert [q.question for q in read_questions(path) if is_english(words(q.question)) is not english] == []
+
+
+def test_english_text_loses_its_function_words_norwegian_keeps_its_own():
+    analyzer = Analyzer(Counter(), decompound=False)
+    assert analyzer.terms("What does Høyre want to do about aftercare?") == ["høyr", "want", "aftercar"]
+    # «by» (city) is an English stopword, but a Norwegian content word.
+    assert analyzer.terms("Hvilken by ligger nord for polarsirkelen?") == ["by", "ligg", "nord", "polarsirkel"]
+
+
+def test_english_questions_get_no_spelling_matches():
+    index = LexicalIndex.build(["Laget vant kampen i fjor.", "Wien er hovedstaden i Østerrike."])
+    assert {q.term: q.matches for q in index.query("Hvem vannt kampen?")}["vannt"] == ("vant",)  # a typo
+    # «want» is one edit from «vant» (won), a false friend: an English word is matched exactly or not at all.
+    assert {q.term: q.matches for q in index.query("What does the team want?")}["want"] == ()

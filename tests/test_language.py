@@ -32,6 +32,8 @@ def test_function_words_decide(question, english):
 @pytest.mark.parametrize("path,english", [
     (QUESTIONS / "seed_dev_english.jsonl", True),
     (QUESTIONS / "offtopic_english.jsonl", True),
+    (QUESTIONS / "norquad_validation_english.jsonl", True),
+    (SHARED / "eval" / "offtopic_dev.jsonl", False),
     (SHARED / "eval" / "seed_dev.jsonl", False),
     (QUESTIONS / "seed_dev_nynorsk.jsonl", False),
     (QUESTIONS / "offtopic_extra.jsonl", False),

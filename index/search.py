@@ -126,7 +126,8 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
             best_cosine = float(self.dense_candidates(vector, 1, allowed)[1].max())
-        abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question), is_english(words(question)))
+        abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question),
+                                             is_english(words(question)))
         highlights = self.highlighter.highlight(question, vector, [self.index.passages[row].text for row, _ in ranked])
         hits = [self.hit_at(rank, row, score, spans)
                 for rank, ((row, score), spans) in enumerate(zip(ranked, highlights), 1)]

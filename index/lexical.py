@@ -119,11 +119,8 @@ class LexicalIndex:
         Spelling matching is for Norwegian spellings and typos: an English word a letter
         from a Norwegian one is a false friend («want» → «vant»), so English questions
         match exact terms only."""
-        match = self._exact if is_english(words(question)) else self.spelling.match
-        return [QueryTerm(term, tuple(match(term))) for term in self.analyzer.terms(question)]
-
-    def _exact(self, term: str) -> list[str]:
-        return [term] if term in self.vocabulary else []
+        fuzzy = not is_english(words(question))
+        return [QueryTerm(term, tuple(self.spelling.match(term, fuzzy))) for term in self.analyzer.terms(question)]
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every entry for these corpus terms (0 where none matches)."""

@@ -30,11 +30,11 @@ class Spelling:
         for term in sorted(self.vocabulary):
             self._by_length[len(term)].append(term)
 
-    def match(self, term: str) -> list[str]:
-        """The term itself when the corpus has it, else its closest corpus spellings (maybe none)."""
+    def match(self, term: str, fuzzy: bool = True) -> list[str]:
+        """The term itself when the corpus has it, else (if `fuzzy`) its closest corpus spellings (maybe none)."""
         if term in self.vocabulary:
             return [term]
-        edits = allowed_edits(term)
+        edits = allowed_edits(term) if fuzzy else 0
         if not edits:
             return []
         candidates = [t for n in range(len(term) - edits, len(term) + edits + 1) for t in self._by_length.get(n, [])]

@@ -261,3 +261,37 @@ API_DOCS |= {
     "document": "Bare treff fra disse dokumentene (dokument-id; gjenta parameteren for flere).",
     "highlight": "Setningen(e) som svarer best: tegnposisjoner [start, slutt) i «text».",
 }
+
+# ---------------------------------------------------------------------------------------------
+# Issue 14 — uploads, input limits, load shedding, argparse (kept together here for clean merges).
+# ---------------------------------------------------------------------------------------------
+
+ERRORS |= {
+    "upload.not_uploaded": (
+        "«{name}» ble ikke lastet opp gjennom denne siden, så Kilde tar den ikke inn. "
+        "Velg filen på nytt med «Dokumenter»-feltet."
+    ),
+    "question.invalid": (
+        "Spørsmålet inneholder tegn som ikke er gyldig tekst (ugyldig UTF-8 eller et enslig surrogattegn). "
+        "Skriv det inn på nytt."
+    ),
+    "server.busy": "Kilde har for mange søk på gang akkurat nå. Prøv igjen om {seconds} sekunder.",
+    "search.timeout": "Søket tok for lang tid (over {seconds} sekunder) og ble avbrutt. Prøv et kortere spørsmål.",
+}
+UPLOAD_ERROR_TITLE = "Feil"
+API_DOCS["error"] = ("Feilkode: question.empty, question.too_long, question.invalid, k.out_of_range, mode.unknown, "
+                     "document.unknown, request.invalid, request.too_large, method.not_allowed, not.found, "
+                     "rate.limited, server.busy eller search.timeout.")
+API_ERRORS |= {
+    "request.too_large": "Forespørselen er for stor (over {limit} byte). Send et kortere spørsmål.",
+    "request.not_json": "Innholdet er ikke gyldig JSON i UTF-8. Send {{\"q\": \"spørsmålet\", \"k\": 5}}.",
+    "method.not_allowed": "Metoden {method} brukes ikke her. Bruk GET eller POST på /api/search.",
+    "not.found": "Finner ikke {path}. API-et har /api/search.",
+}
+UPLOADS_OFF = "Opplasting er slått av på denne serveren (start den med «kilde serve --allow-upload»)."
+UPLOAD_TOO_LARGE = "Opplastingen er for stor: høyst {limit} MB per fil og per opplasting."
+SERVE_HELP |= {
+    "max_upload_mb": "største opplasting i MB, per fil og per forespørsel, med --allow-upload (standard: {default})",
+    "max_searches": "høyst så mange søk samtidig; flere får «prøv igjen» (503) (standard: {default})",
+    "search_timeout": "lengste tid ett søk får, i sekunder (standard: {default})",
+}

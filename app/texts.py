@@ -284,7 +284,7 @@ API_DOCS["error"] = ("Feilkode: question.empty, question.too_long, question.inva
                      "rate.limited, server.busy eller search.timeout.")
 API_ERRORS |= {
     "request.too_large": "Forespørselen er for stor (over {limit} byte). Send et kortere spørsmål.",
-    "request.not_json": "Innholdet er ikke gyldig JSON i UTF-8. Send {{\"q\": \"spørsmålet\", \"k\": 5}}.",
+    "request.not_json": "Innholdet er ikke gyldig JSON i UTF-8. Send {\"q\": \"spørsmålet\", \"k\": 5}.",
     "method.not_allowed": "Metoden {method} brukes ikke her. Bruk GET eller POST på /api/search.",
     "not.found": "Finner ikke {path}. API-et har /api/search.",
 }
@@ -295,3 +295,30 @@ SERVE_HELP |= {
     "max_searches": "høyst så mange søk samtidig; flere får «prøv igjen» (503) (standard: {default})",
     "search_timeout": "lengste tid ett søk får, i sekunder (standard: {default})",
 }
+ARGPARSE_USAGE = "bruk: "
+ARGPARSE_POSITIONALS = "argumenter"
+ARGPARSE_OPTIONS = "valg"
+ARGPARSE_HELP = "vis denne hjelpeteksten og avslutt"
+ARGPARSE_ERROR = "feil:"
+# argparse's error messages (Python 3.11–3.13) and their Norwegian; matched in order, whole message.
+# A group named "inner" is itself translated (argparse wraps a message in "argument X: …").
+ARGPARSE_ERRORS = [
+    (r"the following arguments are required: (.*)", "disse argumentene mangler: {0}"),
+    (r"unrecognized arguments: (.*)", "ukjente argumenter: {0}"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", "ugyldig valg: {0} (velg blant {1})"),
+    (r"invalid int value: (.*)", "{0} er ikke et helt tall"),
+    (r"invalid float value: (.*)", "{0} er ikke et tall"),
+    (r"invalid (.*) value: (.*)", "ugyldig verdi: {1}"),
+    (r"expected one argument", "trenger én verdi"),
+    (r"expected at most one argument", "tar høyst én verdi"),
+    (r"expected at least one argument", "trenger minst én verdi"),
+    (r"expected (\d+) arguments?", "trenger {0} verdier"),
+    (r"ambiguous option: (.*) could match (.*)", "tvetydig valg: {0} kan bety {1}"),
+    (r"not allowed with argument (.*)", "kan ikke brukes sammen med {0}"),
+    (r"ignored explicit argument (.*)", "tar ingen verdi (fikk {0})"),
+    (r"one of the arguments (.*) is required", "ett av argumentene {0} må være med"),
+    (r"unexpected option string: (.*)", "uventet valg: {0}"),
+    (r"argument (.*?): (?P<inner>.*)", "argumentet {0}: {1}"),
+]
+ARGPARSE_COMMANDS = "kommandoer"
+BAD_NUMBER = "«{value}» er ikke et gyldig tall her."

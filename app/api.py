@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, StrictInt
 from starlette.exceptions import HTTPException
 
 from kilde.index.errors import QuestionError
-from kilde.index.search import MAX_K, MAX_QUESTION_CHARS, Searcher
+from kilde.index.retrieval.search import MAX_K, MAX_QUESTION_CHARS, Searcher
 
 from . import texts
 from .limits import ServerBusy

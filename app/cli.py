@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kilde.index import notices
 from kilde.index.errors import KildeError, QuestionError
-from kilde.index.search import MODES, SearchResult, check_k, clean_question
+from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
 from .arguments import KildeArgumentParser
@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace):
-    from kilde.index.embedder import load_embedder
+    from kilde.index.model.embedder import load_embedder
     from kilde.index.ensure import open_searcher
 
     return open_searcher(args.index_dir, load_embedder(args.model))
@@ -100,10 +100,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _index(args: argparse.Namespace) -> int:
-    from kilde.index.documents import bundled_corpus, read_documents
-    from kilde.index.embedder import load_embedder
-    from kilde.index.sources import sources_of
-    from kilde.index.store import build_index
+    from kilde.index.documents.reader import bundled_corpus, read_documents
+    from kilde.index.model.embedder import load_embedder
+    from kilde.index.documents.sources import sources_of
+    from kilde.index.store.builds import build_index
 
     sources = args.paths or [bundled_corpus()]
     overrides = _overrides(args)
@@ -116,8 +116,8 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from kilde.index.documents import read_documents
-    from kilde.index.embedder import load_embedder
+    from kilde.index.documents.reader import read_documents
+    from kilde.index.model.embedder import load_embedder
     from kilde.index.ingest import add_documents
 
     overrides = _overrides(args)
@@ -128,7 +128,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from kilde.index.embedder import load_embedder
+    from kilde.index.model.embedder import load_embedder
     from kilde.index.ingest import check_removable, remove_documents
 
     check_removable(args.index_dir, args.ids)  # an unknown id fails before the model loads
@@ -204,7 +204,7 @@ def _human(result: SearchResult) -> str:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kilde.index.evaluation import evaluate, read_questions
+    from kilde.index.retrieval.evaluation import evaluate, read_questions
 
     questions = read_questions(args.questions)
     searcher = _open(args)

@@ -14,7 +14,7 @@ import urllib.parse
 import pytest
 
 from kilde.app.request_limits import API_BODY_LIMIT
-from kilde.index.search import MAX_QUESTION_CHARS
+from kilde.index.retrieval.search import MAX_QUESTION_CHARS
 
 from .servers import kilde_serve
 from .test_api import request

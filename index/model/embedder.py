@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bundled_model import BUNDLED_MODEL_NAME, E5_PROMPTS, FINGERPRINT_FILE, bundled_model_path
+from kilde.index.model.bundled_model import BUNDLED_MODEL_NAME, E5_PROMPTS, FINGERPRINT_FILE, bundled_model_path
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".json", ".model", ".txt")
 BATCH_SIZE = 32

@@ -29,13 +29,13 @@ import faiss
 import numpy as np
 from filelock import FileLock
 
-from .documents import Document, DocumentInfo, corpus_hash
-from .embedder import Embedder
-from .errors import IndexStateError
-from .lexical import LexicalIndex
-from .notices import notify
-from .passages import Passage, split_document
-from .sources import Source, from_manifest, sources_of
+from kilde.index.documents.reader import Document, DocumentInfo, corpus_hash
+from kilde.index.model.embedder import Embedder
+from kilde.index.errors import IndexStateError
+from kilde.index.retrieval.lexical import LexicalIndex
+from kilde.index.notices import notify
+from kilde.index.documents.passages import Passage, split_document
+from kilde.index.documents.sources import Source, from_manifest, sources_of
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"

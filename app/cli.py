@@ -172,9 +172,9 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _print_error(question: str, message: str, as_json: bool) -> None:
-    if as_json:  # the question as read, with what cannot be UTF-8 shown as U+FFFD
-        line = json.dumps({"question": question, "error": message}, ensure_ascii=False)
-        print(line.encode("utf-8", errors="replace").decode("utf-8"), flush=True)
+    if as_json:  # the question as read, with what cannot be UTF-8 (lone surrogates) shown as U+FFFD
+        question = re.sub("[\ud800-\udfff]", "\ufffd", question)
+        print(json.dumps({"question": question, "error": message}, ensure_ascii=False), flush=True)
     else:
         print(texts.CLI_ERROR_PREFIX + message, file=sys.stderr)
 

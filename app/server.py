@@ -29,11 +29,11 @@ from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_comp
 
 def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT,
                extend_ui: Callable[[gr.Blocks], None] | None = None, uploads: UploadLimits | None = None,
-               search_limits: SearchLimits = SearchLimits()) -> FastAPI:
+               search_limits: SearchLimits = SearchLimits(), search_slots: SearchSlots | None = None) -> FastAPI:
     """`extend_ui` adds pages to the interface (the upload page of `kilde serve --allow-upload`);
     `uploads` opens Gradio's upload route, within its limits (None: closed). Every interface
     searches through one `LimitedSearcher`, so they share `search_limits`."""
-    searcher = LimitedSearcher(searcher, SearchSlots(search_limits))
+    searcher = LimitedSearcher(searcher, search_slots or SearchSlots(search_limits))
     # FastAPIOffline: /docs (Swagger UI) from files in the package, not from a CDN.
     app = FastAPIOffline(title=texts.APP_TITLE, description=texts.API_DESCRIPTION, version=version("kilde"),
                          docs_url="/docs", redoc_url=None)

@@ -263,6 +263,7 @@ def _serve(args: argparse.Namespace) -> int:
     torch.set_num_threads(1)
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
     library, extend_ui = _opened(args), None
+    library.embedder  # loaded before the server listens, so the first visitor does not wait for it
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from .upload import upload_page
 

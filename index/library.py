@@ -219,16 +219,18 @@ class Library:
 
         paths = [Path(p).expanduser().resolve() for p in paths]
         added = sources_of(paths, metadata)
-        documents = read_documents(paths, metadata)  # bad input fails here, before the lock and the model
-        fresh_ids = [doc.info.id for doc in documents]
+        # Read once, before the lock and the model: bad input fails here.
+        fresh = {source.path: read_documents([Path(source.path)], source.overrides) for source in added}
+        fresh_ids = [doc.info.id for documents in fresh.values() for doc in documents]
         if not fresh_ids:
             raise CorpusError("corpus.no_documents", path=", ".join(str(p) for p in paths))
+        if len(set(fresh_ids)) < len(fresh_ids):
+            raise CorpusError("corpus.duplicate_id", id=next(i for i in fresh_ids if fresh_ids.count(i) > 1))
         with self._lock():
             manifest = self.manifest
             self._check_model()
             before = {record["id"] for record in manifest.documents} if manifest else set()
             kept = self._without(manifest, set(fresh_ids), {s.path for s in added})
-            fresh = {source.path: read_documents([Path(source.path)], source.overrides) for source in added}
             build = self._rebuild(kept + added, progress, fresh=fresh, always=True)
         return Change(build, [i for i in fresh_ids if i not in before], [i for i in fresh_ids if i in before], [])
 

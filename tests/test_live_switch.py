@@ -27,7 +27,7 @@ def test_server_switches_to_another_process_build_between_searches(tmp_path, bun
     shutil.copytree(bundled_index, index_dir)
     note = tmp_path / "sproytebuss.txt"
     note.write_text(NOTE, encoding="utf-8")
-    with kilde_serve(index_dir) as server:
+    with kilde_serve(index_dir, "--rate-limit", "100000/minute") as server:  # requests back to back
         assert ask(server)[1]["hits"][0]["document"] != "sproytebuss"
         answers, failures, done = [], [], threading.Event()
 

@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field, StrictInt
 from starlette.exceptions import HTTPException
 
 from kilde.index.errors import QuestionError
-from kilde.index.retrieval.search import MAX_K, MAX_QUESTION_CHARS, Searcher
+from kilde.index.library import Library
+from kilde.index.retrieval.search import MAX_K, MAX_QUESTION_CHARS
 
 from . import texts
 from .limits import ServerBusy
@@ -77,7 +78,7 @@ class ErrorResponse(BaseModel):
     message: str = Field(description=_DOCS["message"])
 
 
-def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
+def install(app: FastAPI, library: Library, rate_limit: RateLimit) -> None:
     """Register the API routes and its error handlers; before Gradio is mounted at "/"."""
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(rate_limit)], responses={
         200: {"model": SearchResponse}, 400: {"model": ErrorResponse}, 413: {"model": ErrorResponse},
@@ -89,11 +90,11 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
                    k: int = Query(DEFAULT_K, ge=1, le=MAX_K, description=_K_HELP),
                    mode: Mode | None = Query(None, description=_DOCS["mode"]),
                    document: list[str] | None = Query(None, description=_DOCS["document"])):
-        return _search(searcher, q, k, mode, document)
+        return _search(library, q, k, mode, document)
 
     @router.post("/search", summary=_DOCS["post"], response_class=KildeJSON)
     def search_post(body: SearchRequest):
-        return _search(searcher, body.q, body.k, body.mode, body.documents)
+        return _search(library, body.q, body.k, body.mode, body.documents)
 
     app.include_router(router)
 
@@ -113,8 +114,8 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
     app.add_exception_handler(HTTPException, _http_error)
 
 
-def _search(searcher: Searcher, q: str, k: int, mode: str | None, documents: list[str] | None) -> JSONResponse:
-    return KildeJSON(searcher.search(question=q, k=k, mode=mode, documents=documents).as_json())
+def _search(library: Library, q: str, k: int, mode: str | None, documents: list[str] | None) -> JSONResponse:
+    return KildeJSON(library.search(question=q, k=k, mode=mode, documents=documents).as_json())
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -37,11 +37,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from kilde.index.ensure import default_index_dir
+    from kilde.index.library import default_index_dir
 
     help = texts.CLI_HELP
     common = KildeArgumentParser(add_help=False)
-    common.add_argument("--index", dest="index_dir", type=Path, default=default_index_dir(), metavar="DIR",
+    # None: the default index, the one folder `ask` and `serve` build the bundled corpus into.
+    common.add_argument("--index", dest="index_dir", type=Path, default=None, metavar="DIR",
                         help=help["index_dir"].format(default=default_index_dir()))
     common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
 
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
     parser = KildeArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,ask,eval,serve}",
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve}",
                                      title=texts.ARGPARSE_COMMANDS)
 
     index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
@@ -64,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", parents=[common], help=help["remove"])
     remove.add_argument("ids", nargs="+", metavar="DOKUMENT_ID", help=help["ids"])
     remove.set_defaults(run=_remove)
+
+    documents = commands.add_parser("documents", parents=[common], help=help["documents"])
+    documents.add_argument("--json", action="store_true", help=help["documents_json"])
+    documents.set_defaults(run=_documents)
 
     ask = commands.add_parser("ask", parents=[common], help=help["ask"])
     ask.add_argument("question", nargs="?", metavar="SPØRSMÅL", help=help["question"])
@@ -88,11 +93,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace):
-    from kilde.index.model.embedder import load_embedder
-    from kilde.index.ensure import open_searcher
+def _open(args: argparse.Namespace, progress: bool = True):
+    from kilde.index.library import Library
 
-    return open_searcher(args.index_dir, load_embedder(args.model))
+    return Library.open(args.index_dir, model=args.model, progress=progress)
+
+
+def _opened(args: argparse.Namespace):
+    """The library for `ask`, `eval`, `serve`, `documents`: refused when no index is there."""
+    library = _open(args)
+    if library.manifest is None:
+        from kilde.index.errors import IndexStateError
+
+        raise IndexStateError("index.missing", path=str(library.path))
+    return library
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
@@ -100,50 +114,59 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _index(args: argparse.Namespace) -> int:
-    from kilde.index.documents.reader import bundled_corpus, read_documents
-    from kilde.index.model.embedder import load_embedder
-    from kilde.index.documents.sources import sources_of
-    from kilde.index.store.builds import build_index
+    from kilde.index.documents.reader import bundled_corpus
+    from kilde.index.library import Library
 
-    sources = args.paths or [bundled_corpus()]
-    overrides = _overrides(args)
-    documents = read_documents(sources, overrides)  # fail on bad input before loading the model
-    manifest = build_index(documents, load_embedder(args.model), args.index_dir,
-                           sources_of([p.resolve() for p in sources], overrides), progress=True)
-    print(texts.CLI_INDEX_BUILT.format(path=args.index_dir, documents=manifest.document_count,
+    library = Library(args.index_dir or _default_dir(), model=args.model)
+    change = library.index(args.paths or [bundled_corpus()], progress=True, **_overrides(args))
+    manifest = change.manifest
+    print(texts.CLI_INDEX_BUILT.format(path=library.path, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
     return 0
 
 
 def _add(args: argparse.Namespace) -> int:
-    from kilde.index.documents.reader import read_documents
-    from kilde.index.model.embedder import load_embedder
-    from kilde.index.ingest import add_documents
+    from kilde.index.library import Library
 
-    overrides = _overrides(args)
-    read_documents(args.paths, overrides)  # fail on bad input before loading the model
-    change = add_documents(args.index_dir, args.paths, load_embedder(args.model), overrides, progress=True)
-    _print_change(args, change)
+    library = Library(args.index_dir or _default_dir(), model=args.model)  # no index yet: these documents make one
+    _print_change(library, library.add(args.paths, progress=True, **_overrides(args)))
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from kilde.index.model.embedder import load_embedder
-    from kilde.index.ingest import check_removable, remove_documents
+    from kilde.index.library import Library
 
-    check_removable(args.index_dir, args.ids)  # an unknown id fails before the model loads
-    change = remove_documents(args.index_dir, args.ids, load_embedder(args.model), progress=True)
-    _print_change(args, change)
+    library = Library(args.index_dir or _default_dir(), model=args.model)
+    _print_change(library, library.remove(args.ids, progress=True))
     return 0
 
 
-def _print_change(args: argparse.Namespace, change) -> None:
+def _documents(args: argparse.Namespace) -> int:
+    documents = _opened(args).documents()
+    if args.json:
+        for document in documents:
+            print(json.dumps(document.as_json(), ensure_ascii=False))
+        return 0
+    for document in documents:
+        print(texts.CLI_DOCUMENT_LINE.format(id=document.id, title=document.title, passages=document.passages,
+                                             source=" · ".join(source_label(document))))
+    print(texts.CLI_DOCUMENTS_TOTAL.format(documents=len(documents), passages=sum(d.passages for d in documents)))
+    return 0
+
+
+def _default_dir() -> Path:
+    from kilde.index.library import default_index_dir
+
+    return default_index_dir()
+
+
+def _print_change(library, change) -> None:
     for template, ids in ((texts.CLI_ADDED, change.added), (texts.CLI_REPLACED, change.replaced),
                           (texts.CLI_REMOVED, change.removed)):
         if ids:
             print(template.format(ids=", ".join(f"«{i}»" for i in ids)))
     manifest = change.manifest
-    print(texts.CLI_INDEX_UPDATED.format(path=args.index_dir, documents=manifest.document_count,
+    print(texts.CLI_INDEX_UPDATED.format(path=library.path, documents=manifest.document_count,
                                          passages=manifest.passage_count, embedded=manifest.embedded,
                                          reused=manifest.reused, seconds=manifest.build_seconds))
 
@@ -158,11 +181,11 @@ def _ask(args: argparse.Namespace) -> int:
     else:  # bytes, so a line of invalid UTF-8 fails alone (as question.invalid) instead of the whole read
         lines = (line.decode("utf-8", errors="surrogateescape").rstrip("\r\n") for line in sys.stdin.buffer)
         questions = [line for line in lines if line.strip()]
-    searcher = _open(args)
+    library = _opened(args)
     failed = False
     for question in questions:
         try:
-            result = searcher.search(question, args.k, mode=args.mode)
+            result = library.search(question, args.k, mode=args.mode)
         except QuestionError as error:
             failed = True
             _print_error(question, texts.describe(error), args.json)
@@ -207,9 +230,9 @@ def _eval(args: argparse.Namespace) -> int:
     from kilde.index.retrieval.evaluation import evaluate, read_questions
 
     questions = read_questions(args.questions)
-    searcher = _open(args)
-    report = evaluate(searcher, questions, mode=args.mode)
-    mode = args.mode or searcher.default_mode
+    library = _opened(args)
+    report = evaluate(library, questions, mode=args.mode)
+    mode = args.mode or library.default_mode
     if args.json:
         print(json.dumps({"questions_file": str(args.questions), "mode": mode, **report.as_json()}, ensure_ascii=False))
         return 0
@@ -283,12 +306,13 @@ def _serve(args: argparse.Namespace) -> int:
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
     torch.set_num_threads(1)
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
-    searcher, extend_ui = _open(args), None
+    library, extend_ui = _opened(args), None
+    library.embedder  # loaded before the server listens, so the first visitor does not wait for it
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from .upload import upload_page
 
-        searcher, extend_ui = upload_page(searcher, args.index_dir)
-    app = create_app(searcher, policy, args.rate_limit, extend_ui,
+        extend_ui = upload_page(library)
+    app = create_app(library, policy, args.rate_limit, extend_ui,
                      uploads=UploadLimits(args.max_upload_mb) if args.allow_upload else None,
                      search_limits=SearchLimits(args.max_searches, args.search_timeout))
     print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)

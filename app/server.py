@@ -13,7 +13,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from kilde.index.retrieval.search import Searcher
+from kilde.index.library import Library
 
 from . import api, texts
 from .cards import CSS
@@ -27,23 +27,23 @@ from .ui import build_ui, gr, theme
 from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script
 
 
-def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT,
+def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT,
                extend_ui: Callable[[gr.Blocks], None] | None = None, uploads: UploadLimits | None = None,
                search_limits: SearchLimits = SearchLimits(), search_slots: SearchSlots | None = None) -> FastAPI:
     """`extend_ui` adds pages to the interface (the upload page of `kilde serve --allow-upload`);
     `uploads` opens Gradio's upload route, within its limits (None: closed). Every interface
     searches through one `LimitedSearcher`, so they share `search_limits`."""
-    searcher = LimitedSearcher(searcher, search_slots or SearchSlots(search_limits))
+    library = LimitedSearcher(library, search_slots or SearchSlots(search_limits))
     # FastAPIOffline: /docs (Swagger UI) from files in the package, not from a CDN.
     app = FastAPIOffline(title=texts.APP_TITLE, description=texts.API_DESCRIPTION, version=version("kilde"),
                          docs_url="/docs", redoc_url=None)
     app.add_middleware(RequestLimits, uploads=uploads, api_prefix=api.API_PREFIX, widget_path=WIDGET_PATH)
     secure(app, policy, api.API_PREFIX, WIDGET_PATH)
-    api.install(app, searcher, RateLimit(rate_limit))
+    api.install(app, library, RateLimit(rate_limit))
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
-    gr.mount_gradio_app(app, build_widget(searcher), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
+    gr.mount_gradio_app(app, build_widget(library), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
                         js=COPY_SCRIPT, footer_links=[], ssr_mode=False, max_file_size=0)  # the widget takes no files
-    demo = build_ui(searcher)
+    demo = build_ui(library)
     add_embed_page(demo)
     if extend_ui:
         extend_ui(demo)

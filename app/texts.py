@@ -43,7 +43,10 @@ ERRORS = {
     "corpus.bad_record": '{path}, linje {line}: hver linje må være et JSON-objekt med "id" og "text".',
     "eval.bad_question": '{path}, linje {line}: forventet {{"q", "gold"}} eller {{"question", "passage_id", …}}.',
     "mode.unknown": "Ukjent søkemåte «{mode}». Velg hybrid, dense eller bm25.",
-    "index.missing": "Det finnes ingen indeks i {path}. Kjør «kilde index» først.",
+    "index.missing": (
+        "Det finnes ingen indeks i {path}. Lag en med «kilde index MAPPE --index {path}» "
+        "eller «kilde add FIL --index {path}»."
+    ),
     "index.broken": "Indeksen i {path} er ødelagt eller ufullstendig. Bygg den på nytt med «kilde index».",
     "index.other_model": (
         "Indeksen i {path} ble bygget med modellen «{built_with}», men du ba om «{requested}». "
@@ -108,6 +111,9 @@ CLI_HELP = {
     "url": "nettadressen dokumentet kommer fra",
     "type": "dokumenttype, for eksempel tale, rapport eller nettside",
     "retrieved": "datoen et nettdokument ble hentet (standard for dokumenter med URL: den dagen det legges til)",
+    # kilde documents (issue 9).
+    "documents": "vis dokumentene i indeksen",
+    "documents_json": "skriv ett JSON-objekt per dokument per linje",
     "allow_upload": "slå på siden «Legg til dokumenter», der alle som når serveren, kan laste opp dokumenter til indeksen",
 }
 CLI_NO_QUESTION = "Skriv et spørsmål som argument, eller send spørsmål på standard inn (ett per linje)."
@@ -202,6 +208,8 @@ METADATA_METAVARS = {"title": "TITTEL", "publisher": "UTGIVER", "date": "DATO", 
 CLI_ADDED = "Lagt til: {ids}."
 CLI_REPLACED = "Oppdatert: {ids}."
 CLI_REMOVED = "Tatt ut: {ids}."
+CLI_DOCUMENT_LINE = "{id}: «{title}» ({source}), {passages} avsnitt"
+CLI_DOCUMENTS_TOTAL = "{documents} dokumenter, {passages} avsnitt."
 CLI_INDEX_UPDATED = (
     "Indeksen i {path} har nå {documents} dokumenter og {passages} avsnitt "
     "({embedded} lest inn, {reused} gjenbrukt, {seconds:.1f} s)."

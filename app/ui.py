@@ -13,7 +13,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr
 
 from kilde.index.errors import KildeError
-from kilde.index.retrieval.search import MAX_K, Searcher, k_from_number
+from kilde.index.library import Library
+from kilde.index.retrieval.search import MAX_K, k_from_number
 
 from . import texts
 from .cards import message_html, passage_html, results_html
@@ -29,26 +30,26 @@ def theme() -> gr.themes.Base:
                              font_mono=["ui-monospace", "Menlo", "Consolas", "monospace"])
 
 
-def answer(searcher: Searcher, question: str, k: float, documents: list[str] | None = None,
+def answer(library: Library, question: str, k: float, documents: list[str] | None = None,
            link_base: str = "") -> str:
     """The hit cards for a question (restricted to `documents` if given), or a Norwegian message."""
     try:
-        result = searcher.search(question, k_from_number(k), documents=documents)
+        result = library.search(question, k_from_number(k), documents=documents)
     except KildeError as error:
         return message_html(texts.describe(error))
-    return results_html(result, [searcher.context(h.passage.id) for h in result.hits], link_base)
+    return results_html(result, [library.passage(h.passage.id) for h in result.hits], link_base)
 
 
-def chosen_documents(searcher: Searcher, documents: list[str] | None, publishers: list[str] | None) -> list[str] | None:
+def chosen_documents(library: Library, documents: list[str] | None, publishers: list[str] | None) -> list[str] | None:
     """The documents both filters allow (an empty filter allows all); None when neither filters."""
     if not documents and not publishers:
         return None
-    return [doc.id for doc in searcher.index.documents.values()
+    return [doc.id for doc in library.documents()
             if (not documents or doc.id in documents) and (not publishers or publisher(doc) in publishers)]
 
 
-def build_ui(searcher: Searcher) -> gr.Blocks:
-    manifest, infos = searcher.index.manifest, list(searcher.index.documents.values())
+def build_ui(library: Library) -> gr.Blocks:
+    manifest, infos = library.manifest, library.documents()
     with gr.Blocks(title=texts.APP_TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {texts.APP_TITLE}\n{texts.TAGLINE}")
         with gr.Row(equal_height=True):
@@ -68,18 +69,18 @@ def build_ui(searcher: Searcher) -> gr.Blocks:
 
         def search(question_text: str, k_value: float, document_ids: list[str] | None = None,
                    publisher_names: list[str] | None = None) -> str:
-            allowed = chosen_documents(searcher, document_ids, publisher_names)
+            allowed = chosen_documents(library, document_ids, publisher_names)
             if allowed == []:
                 return message_html(texts.FILTER_NOTHING)
-            return answer(searcher, question_text, k_value, allowed)
+            return answer(library, question_text, k_value, allowed)
 
         def from_address(request: gr.Request) -> tuple[str, str]:
             """?p= shows a passage, ?q= runs a question; otherwise the page opens empty."""
             params = request.query_params
             if "p" in params:
-                return gr.skip(), passage_html(searcher.context(params["p"]), params["p"])
+                return gr.skip(), passage_html(library.passage(params["p"]), params["p"])
             if params.get("q", "").strip():
-                return params["q"], answer(searcher, params["q"], DEFAULT_K)
+                return params["q"], answer(library, params["q"], DEFAULT_K)
             return gr.skip(), gr.skip()
 
         gr.on([button.click, question.submit], search, inputs=[question, k, documents, publishers], outputs=results,

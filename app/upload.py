@@ -15,10 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kilde.index.documents.reader import read_documents
-from kilde.index.ensure import open_searcher
 from kilde.index.errors import KildeError
-from kilde.index.ingest import add_documents
-from kilde.index.retrieval.search import Searcher
+from kilde.index.library import Library
 
 from . import texts
 from .ui import gr
@@ -30,23 +28,13 @@ FILE_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".js
 METADATA_FIELDS = ("title", "publisher", "date", "url", "type")
 
 
-class LiveSearcher:
-    """Stands in for a Searcher whose index an upload can replace while the server runs."""
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.current = searcher
-
-    def __getattr__(self, name: str):
-        return getattr(self.current, name)
+def upload_page(library: Library) -> Callable[[gr.Blocks], None]:
+    """What adds the upload page to the interface. Every page searches `library`, which switches to
+    the new build by itself after an upload."""
+    return lambda demo: add_upload_page(demo, library)
 
 
-def upload_page(searcher: Searcher, index_dir: Path) -> tuple[LiveSearcher, Callable[[gr.Blocks], None]]:
-    """The searcher to give every page of the server, and what adds the upload page to the interface."""
-    live = LiveSearcher(searcher)
-    return live, lambda demo: add_upload_page(demo, live, index_dir)
-
-
-def add_upload_page(demo: gr.Blocks, live: LiveSearcher, index_dir: Path) -> None:
+def add_upload_page(demo: gr.Blocks, library: Library) -> None:
     with demo.route(texts.UPLOAD_PAGE_NAME, UPLOAD_PAGE_PATH):
         gr.Navbar(main_page_name=texts.NAVBAR_MAIN_PAGE)
         gr.Markdown(texts.UPLOAD_INTRO)
@@ -64,27 +52,26 @@ def add_upload_page(demo: gr.Blocks, live: LiveSearcher, index_dir: Path) -> Non
                 check_uploaded(files)  # again here: nothing outside Gradio's upload folder is ever read
             except KildeError as error:
                 return texts.describe(error)
-            return ingest(live, index_dir, files, dict(zip(METADATA_FIELDS, values)))
+            return ingest(library, files, dict(zip(METADATA_FIELDS, values)))
 
         button.click(upload, inputs=[files, *fields], outputs=status, concurrency_limit=1, api_visibility="private")
 
 
-def ingest(live: LiveSearcher, index_dir: Path, paths: list[Path], overrides: dict[str, str]) -> str:
+def ingest(library: Library, paths: list[Path], overrides: dict[str, str]) -> str:
     """Add uploaded files to the index; the Norwegian message to show."""
     if not paths:
         return texts.UPLOAD_NO_FILES
     overrides = {key: value.strip() for key, value in overrides.items() if value and value.strip()}
     try:
         read_documents(paths, overrides)  # a broken file fails here, before it is kept
-        folder = index_dir / UPLOAD_FOLDER
+        folder = library.path / UPLOAD_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         kept = []
         for path in paths:
             target = folder / Path(path.name).name
             shutil.copyfile(path, target)
             kept.append(target)
-        change = add_documents(index_dir, kept, live.embedder, overrides)
-        live.current = open_searcher(index_dir, live.embedder, progress=False)
+        change = library.add(kept, **overrides)
     except KildeError as error:  # named by file name: the server's folders are no visitor's business
         return texts.describe(KildeError(error.code, **{key: Path(str(value)).name if key == "path" else value
                                                         for key, value in error.params.items()}))

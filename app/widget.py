@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi.responses import FileResponse
 
-from kilde.index.retrieval.search import Searcher
+from kilde.index.library import Library
 
 from . import texts
 from .ui import SEARCH_CONCURRENCY, answer, gr
@@ -31,14 +31,14 @@ WIDGET_CSS = """
 """
 
 
-def build_widget(searcher: Searcher) -> gr.Blocks:
+def build_widget(library: Library) -> gr.Blocks:
     with gr.Blocks(title=texts.APP_TITLE, analytics_enabled=False, fill_width=True) as widget:
         question = gr.Textbox(label=texts.WIDGET_QUESTION_LABEL, placeholder=texts.WIDGET_PLACEHOLDER,
                               submit_btn=texts.SEARCH_BUTTON, elem_id="kilde-widget-question")
         results = gr.HTML(elem_id="kilde-widget-results")
 
         def search(question_text: str) -> str:
-            return answer(searcher, question_text, texts.WIDGET_HITS, link_base=MAIN_APP)
+            return answer(library, question_text, texts.WIDGET_HITS, link_base=MAIN_APP)
 
         # Private: the widget's page may call it, the API lists only the main app's `search`.
         question.submit(search, inputs=question, outputs=results, api_visibility="private",

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.evaluation import EvalQuestion, read_questions
 from kilde.index.retrieval.highlight import Highlighter, SentenceScores, Span
+from kilde.index import Library
 from kilde.index.retrieval.search import Searcher
-from kilde.index.store.builds import load_index
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "norquad" / "questions_validation.jsonl"
 WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
@@ -109,7 +108,7 @@ def main() -> None:
 
     questions = read_questions(args.questions)
     random.Random(args.seed).shuffle(questions)
-    searcher = Searcher(load_index(args.index), load_embedder())
+    searcher = Library.open(args.index).searcher()
     started = time.monotonic()
     cases, counts = collect(searcher, questions[:args.sample], args.max_seconds)
     print(f"{args.questions.name}, seed {args.seed}: " + ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -15,11 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kilde.index.documents.reader import bundled_corpus, read_documents
-from kilde.index.model.embedder import load_embedder
+from kilde.index import Library
+from kilde.index.documents.reader import bundled_corpus
 from kilde.index.retrieval.evaluation import read_questions
-from kilde.index.retrieval.search import MODES, Searcher
-from kilde.index.store.builds import build_index, load_index
+from kilde.index.retrieval.search import MODES
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
@@ -36,15 +35,14 @@ def median_ms(action, questions: list[str]) -> float:
 
 
 def main() -> None:
-    started = time.perf_counter()
-    embedder = load_embedder()
-    load_seconds = time.perf_counter() - started
-    documents = read_documents([bundled_corpus()])
     with tempfile.TemporaryDirectory() as folder:
+        searcher = Library.open(folder)
         started = time.perf_counter()
-        manifest = build_index(documents, embedder, Path(folder), [str(bundled_corpus())])
+        embedder = searcher.embedder
+        load_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        manifest = searcher.index([bundled_corpus()]).manifest
         build_seconds = time.perf_counter() - started
-        searcher = Searcher(load_index(Path(folder)), embedder)
         questions = [q.question for path in (SHARED / "seed_dev.jsonl", HERE / "questions" / "seed_dev_nynorsk.jsonl",
                                              SHARED / "offtopic_dev.jsonl") for q in read_questions(path)][:20]
         baseline = median_ms(embedder.embed_query, questions)

@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index.model.embedder import load_embedder
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 from kilde.index.retrieval.evaluation import evaluate, read_questions
 from kilde.index.retrieval.search import MODES
 
@@ -34,15 +33,21 @@ SETS = {  # name -> (question file, corpus)
 }
 
 
+def opened(folder: Path, source: Path) -> Library:
+    """The index in `folder` of `source`, built (or brought up to date) when it is not that already."""
+    library = Library.open(folder)
+    library.index([source])  # reads and builds nothing when the index already holds `source` unchanged
+    return library
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
     parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
     args = parser.parse_args()
-    embedder = load_embedder()
     searchers = {
-        "bundled": open_searcher(args.bundled_index, embedder, [bundled_corpus()]),
-        "norquad": open_searcher(args.norquad_index, embedder, [SHARED / "norquad" / "passages_all.jsonl"]),
+        "bundled": opened(args.bundled_index, bundled_corpus()),
+        "norquad": opened(args.norquad_index, SHARED / "norquad" / "passages_all.jsonl"),
     }
     print(f"{'questions':<20}{'mode':<8}{'n':>5}{'R@1':>7}{'R@3':>7}{'R@5':>7}{'R@10':>7}"
           f"{'MRR@10':>8}{'nDCG@10':>9}{'abstain':>9}{'ms/q':>7}")

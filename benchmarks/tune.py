@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index.model.embedder import load_embedder
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 from kilde.index.retrieval.evaluation import read_questions
 from kilde.index.retrieval.fusion import Fusion
 from kilde.index.retrieval.language import is_english
@@ -70,14 +69,21 @@ def gather(searcher: Searcher, path: Path):
     return [(q, searcher.evidence(q.question, searcher.embedder.embed_query(q.question))) for q in questions]
 
 
+def opened(folder: Path, source: Path) -> Library:
+    """The index in `folder` of `source`, built (or brought up to date) when it is not that already."""
+    library = Library.open(folder)
+    library.index([source])  # reads and builds nothing when the index already holds `source` unchanged
+    return library
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
     parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
     args = parser.parse_args()
-    embedder = load_embedder()
-    norquad = open_searcher(args.norquad_index, embedder, [SHARED / "norquad" / "passages_all.jsonl"])
-    bundled = open_searcher(args.bundled_index, embedder, [bundled_corpus()])
+    norquad = opened(args.norquad_index, SHARED / "norquad" / "passages_all.jsonl").searcher()
+    bundled = opened(args.bundled_index, bundled_corpus()).searcher()
+    embedder = norquad.embedder
     nq = gather(norquad, SHARED / "norquad" / "questions_validation.jsonl")
     seed = gather(bundled, SHARED / "seed_dev.jsonl")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from kilde.index import Library
 from kilde.index.documents.reader import bundled_corpus, read_documents
 from kilde.index.model.embedder import Embedder, load_embedder
 from kilde.index.retrieval.search import Searcher
-from kilde.index.store.builds import build_index, load_index
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_FILES = sorted(bundled_corpus().glob("*.txt"))
@@ -33,15 +33,22 @@ def documents():
 
 
 @pytest.fixture(scope="session")
-def bundled_index(tmp_path_factory, embedder, documents) -> Path:
+def bundled_index(tmp_path_factory, embedder) -> Path:
     index_dir = tmp_path_factory.mktemp("index")
-    build_index(documents, embedder, index_dir, [str(bundled_corpus())])
+    Library.open(index_dir, model=embedder).index([bundled_corpus()])
     return index_dir
 
 
 @pytest.fixture(scope="session")
-def searcher(bundled_index, embedder) -> Searcher:
-    return Searcher(load_index(bundled_index), embedder)
+def library(bundled_index, embedder) -> Library:
+    """The bundled corpus' index, opened as a user opens it (sharing the session's model)."""
+    return Library.open(bundled_index, model=embedder)
+
+
+@pytest.fixture(scope="session")
+def searcher(library) -> Searcher:
+    """The live build's search core, for tests that look inside a search."""
+    return library.searcher()
 
 
 def read_jsonl(path: Path) -> list[dict]:

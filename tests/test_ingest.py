@@ -16,9 +16,8 @@ import pytest
 
 from kilde.index import notices
 from kilde.index.documents.reader import bundled_corpus, read_documents
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 from kilde.index.errors import IndexStateError
-from kilde.index.ingest import add_documents, remove_documents
 from kilde.index.store.builds import build_index, load_index, read_manifest, vector_key
 
 from .conftest import run_kilde
@@ -93,8 +92,8 @@ def test_changing_one_paragraph_embeds_exactly_one_passage(corpus, index_dir, em
     assert text.count(changed.text) == 1
     path.write_text(text.replace(changed.text, changed.text + ADDED), encoding="utf-8")
 
-    searcher = open_searcher(index_dir, embedder)  # sources from the manifest: sees the change, rebuilds
-    after = searcher.index
+    searcher = Library.open(index_dir, model=embedder)  # sources from the manifest: sees the change, rebuilds
+    after = load_index(index_dir)
     assert (after.manifest.embedded, after.manifest.reused) == (1, 50)
     assert embedding_counts(heard) == [{"new": 0, "reused": 51}, {"new": 1, "reused": 50}]
 
@@ -130,7 +129,7 @@ def test_vectors_are_keyed_by_model_and_text(embedder):
 def test_an_added_web_page_is_found_records_its_retrieval_and_can_be_removed(tmp_path, index_dir, embedder, heard):
     page = tmp_path / "lavterskel.html"
     page.write_text(PAGE, encoding="utf-8")
-    change = add_documents(index_dir, [page], embedder)
+    change = Library.open(index_dir, model=embedder).add([page])
     assert change.added == ["lavterskel"] and change.replaced == []
     assert (change.manifest.embedded, change.manifest.reused) == (1, 51)
     record = next(r for r in change.manifest.documents if r["id"] == "lavterskel")
@@ -140,20 +139,20 @@ def test_an_added_web_page_is_found_records_its_retrieval_and_can_be_removed(tmp
     assert not next(r for r in change.manifest.documents if r["id"] == HOYRE)["retrieved"]  # no URL: not a web page
 
     built = (index_dir / "CURRENT").read_text()
-    searcher = open_searcher(index_dir, embedder)  # reading the sources again gives the same index
+    searcher = Library.open(index_dir, model=embedder)  # reading the sources again gives the same index
     assert (index_dir / "CURRENT").read_text() == built
-    assert searcher.index.documents["lavterskel"].retrieved == today
+    assert searcher.passage(searcher.search("frokost", 1, mode="bm25").hits[0].passage.id).document.retrieved == today
     hit = searcher.search("Hvor får rusavhengige gratis frokost?", 3).hits[0]
     assert hit.document.id == "lavterskel" and hit.document.url == "https://bodo.kommune.no/lavterskel"
     assert hit.passage.text.startswith("Bodø åpner et lavterskeltilbud") and hit.passage.paragraph == 2
-    assert not any("informasjonskapsler" in p.text or "Forsiden" in p.text for p in searcher.index.passages)
+    assert not any("informasjonskapsler" in p.text or "Forsiden" in p.text for p in load_index(index_dir).passages)
 
     page.unlink()  # a removed document's file may already be gone
-    change = remove_documents(index_dir, ["lavterskel"], embedder)
+    change = Library.open(index_dir, model=embedder).remove(["lavterskel"])
     assert change.removed == ["lavterskel"] and (change.manifest.embedded, change.manifest.reused) == (0, 51)
     assert change.manifest.sources == [str(bundled_corpus())]
-    searcher = open_searcher(index_dir, embedder)
-    assert "lavterskel" not in searcher.index.documents
+    searcher = Library.open(index_dir, model=embedder)
+    assert "lavterskel" not in [d.id for d in searcher.documents()]
     assert all(h.document.id != "lavterskel" for h in searcher.search("Hvor får rusavhengige gratis frokost?", 5).hits)
 
 
@@ -162,7 +161,7 @@ def test_an_added_file_replaces_the_document_with_its_id_and_stays_replaced(tmp_
     newer = tmp_path / "nyere" / f"{HOYRE}.txt"
     newer.parent.mkdir()
     newer.write_text("Rusomsorg\n\nHøyre vil gi alle kommuner en egen ruskoordinator innen 2030.\n", encoding="utf-8")
-    change = add_documents(index_dir, [newer], embedder, overrides={"publisher": "Høyre", "date": "01.02.2025"})
+    change = Library.open(index_dir, model=embedder).add([newer], publisher="Høyre", date="01.02.2025")
     assert change.replaced == [HOYRE] and change.added == []
     manifest = change.manifest
     assert manifest.source_options == {str(corpus): {"exclude": [HOYRE]},
@@ -173,20 +172,20 @@ def test_an_added_file_replaces_the_document_with_its_id_and_stays_replaced(tmp_
     assert index.documents[HOYRE].date == "2025-02-01" and index.documents[HOYRE].source == str(newer)
 
     built = (index_dir / "CURRENT").read_text()
-    open_searcher(index_dir, embedder)  # the folder still holds the old file: the index must not go back to it
+    Library.open(index_dir, model=embedder)  # the folder still holds the old file: the index must not go back to it
     assert (index_dir / "CURRENT").read_text() == built
 
     # Removing a document that came from a folder leaves the folder's other documents in.
-    change = remove_documents(index_dir, [SPEECH], embedder)
+    change = Library.open(index_dir, model=embedder).remove([SPEECH])
     assert change.manifest.document_count == 1 and change.manifest.sources == [str(newer)]
     with pytest.raises(IndexStateError) as error:
-        remove_documents(index_dir, [HOYRE], embedder)
+        Library.open(index_dir, model=embedder).remove([HOYRE])
     assert error.value.code == "index.would_be_empty"
 
 
 def test_remove_refuses_an_unknown_id(index_dir, embedder):
     with pytest.raises(IndexStateError) as error:
-        remove_documents(index_dir, ["finnes-ikke"], embedder)
+        Library.open(index_dir, model=embedder).remove(["finnes-ikke"])
     assert error.value.code == "index.unknown_document"
     assert error.value.params["known"] == f"{HOYRE}, {SPEECH}"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kilde.index.documents.reader import bundled_corpus, corpus_hash, read_documents
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 from kilde.index.errors import IndexStateError
 from kilde.index.store.builds import build_index, check_model, load_index, read_manifest
 
@@ -39,20 +39,22 @@ def test_index_from_another_model_is_refused(bundled_index, embedder):
         check_model(manifest, other, bundled_index)
     assert error.value.code == "index.other_model"
     with pytest.raises(IndexStateError):
-        open_searcher(bundled_index, other)
+        Library.open(bundled_index, model=other)
+    with pytest.raises(IndexStateError):  # by name, without loading it
+        Library.open(bundled_index, model="intfloat/multilingual-e5-base")
 
 
 def test_changed_corpus_is_rebuilt_not_silently_used(tmp_path, embedder):
     corpus = tmp_path / "corpus"
     shutil.copytree(bundled_corpus(), corpus, ignore=shutil.ignore_patterns("__*"))
     index_dir = tmp_path / "index"
-    first = open_searcher(index_dir, embedder, [corpus]).index.manifest
+    first = Library.open(index_dir, model=embedder).index([corpus]).manifest
     path = corpus / "hoyre-rusomsorg.txt"
     path.write_text(path.read_text(encoding="utf-8") + "\n\nHøyre vil ha flere sprøyterom i distriktene.\n",
                     encoding="utf-8")
-    searcher = open_searcher(index_dir, embedder)  # sources come from the manifest
-    assert searcher.index.manifest.corpus_hash != first.corpus_hash
-    assert searcher.index.manifest.passage_count == first.passage_count + 1
+    searcher = Library.open(index_dir, model=embedder)  # sources come from the manifest
+    assert searcher.manifest.corpus_hash != first.corpus_hash
+    assert searcher.manifest.passage_count == first.passage_count + 1
     hits = searcher.search("Vil Høyre ha flere sprøyterom i distriktene?", 5).hits
     assert any("sprøyterom" in h.passage.text for h in hits)
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from kilde.app.server import create_app
 from kilde.app.upload import UPLOAD_PAGE_PATH, ingest, upload_page
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 
 from .servers import kilde_serve
 from .test_ingest import PAGE
@@ -42,19 +42,18 @@ def index_dir(tmp_path, bundled_index) -> Path:
     return folder
 
 
-def test_there_is_no_upload_page_unless_switched_on(searcher, index_dir):
-    assert TestClient(create_app(searcher)).get(UPLOAD_PAGE_PATH).status_code == 404
-    live, extend = upload_page(searcher, index_dir)
-    page = TestClient(create_app(live, extend_ui=extend)).get(UPLOAD_PAGE_PATH)
+def test_there_is_no_upload_page_unless_switched_on(library):
+    assert TestClient(create_app(library)).get(UPLOAD_PAGE_PATH).status_code == 404
+    page = TestClient(create_app(library, extend_ui=upload_page(library))).get(UPLOAD_PAGE_PATH)
     assert page.status_code == 200 and "Legg til dokumenter" in page.text
 
 
 def test_an_upload_is_kept_added_and_searched_at_once(tmp_path, index_dir, embedder):
-    live, _ = upload_page(open_searcher(index_dir, embedder), index_dir)
+    live = Library.open(index_dir, model=embedder)
     upload = tmp_path / "gradio-temp" / "lavterskel.html"
     upload.parent.mkdir()
     upload.write_text(PAGE, encoding="utf-8")
-    message = ingest(live, index_dir, [upload], {"publisher": " Bodø kommune ", "title": ""})
+    message = ingest(live, [upload], {"publisher": " Bodø kommune ", "title": ""})
     assert message.startswith("Lagt til: «lavterskel».") and "(1 lest inn, 51 gjenbrukt)" in message
     upload.unlink()  # Gradio cleans its temporary files; the index keeps its own copy
     assert (index_dir / "uploads" / "lavterskel.html").read_text(encoding="utf-8") == PAGE
@@ -64,10 +63,10 @@ def test_an_upload_is_kept_added_and_searched_at_once(tmp_path, index_dir, embed
 
     broken = tmp_path / "gradio-temp" / "skadet.pdf"
     broken.write_bytes(b"%PDF-1.4 dette er ingen pdf")
-    message = ingest(live, index_dir, [broken], {})
+    message = ingest(live, [broken], {})
     assert message.startswith("skadet.pdf kan ikke leses som") and str(tmp_path) not in message
     assert not (index_dir / "uploads" / "skadet.pdf").exists()
-    assert ingest(live, index_dir, [], {}) == "Velg minst én fil først."
+    assert ingest(live, [], {}) == "Velg minst én fil først."
 
 
 def test_upload_in_the_browser(tmp_path, index_dir, browser):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from importlib.resources import files
 from pathlib import Path
 
 from kilde.index.errors import CorpusError
 from kilde.index.documents.formats import can_read, read_file
-from kilde.index.documents.metadata import merge, read_sidecar, read_toml
+from kilde.index.documents.metadata import merge, read_sidecar, read_toml, sidecar_path
 
 METADATA_FILE = "metadata.toml"
 KNOWN_FIELDS = {"id", "file", "title", "text", "publisher", "speaker", "date", "type", "description", "url",
@@ -77,15 +77,20 @@ def corpus_hash(documents: list[Document]) -> str:
     return digest.hexdigest()
 
 
-def read_documents(paths: list[Path], overrides: Mapping[str, str | None] | None = None) -> list[Document]:
-    """Every document under `paths`; `overrides` (e.g. from command-line flags) win over all other metadata."""
+def read_documents(paths: list[Path], overrides: Mapping[str, str | None] | None = None,
+                   only: Collection[str] | None = None) -> list[Document]:
+    """Every document under `paths`; `overrides` (e.g. from command-line flags) win over all other metadata.
+
+    `only` (file paths as `source_files` gives them) reads just those files of the paths."""
     overrides = _checked(overrides or {})
     documents: list[Document] = []
     for path in paths:
         if not path.exists():
             raise CorpusError("corpus.missing", path=str(path))
         if path.is_dir():
-            documents += _read_folder(path, overrides)
+            documents += _read_folder(path, overrides, only)
+        elif only is not None and str(path) not in only:
+            continue
         elif path.suffix.lower() == ".jsonl":
             documents += _read_jsonl(path, overrides)
         elif can_read(path):
@@ -108,7 +113,21 @@ def _checked(overrides: Mapping[str, str | None]) -> dict[str, str]:
     return {key: value for key, value in overrides.items() if value}
 
 
-def _read_folder(folder: Path, overrides: dict[str, str]) -> list[Document]:
+def source_files(path: Path) -> list[Path]:
+    """The files a path's documents are read from, in reading order: itself, or a folder's readable files."""
+    if not path.is_dir():
+        return [path]
+    return [p for p in sorted(path.iterdir()) if not p.name.startswith((".", "~$"))  # hidden files, Office lock files
+            and (p.suffix.lower() == ".jsonl" or (p.is_file() and can_read(p)))]
+
+
+def metadata_files(file: Path, source: Path) -> list[Path]:
+    """The files besides `file` whose metadata its documents take: the folder's metadata.toml, its sidecar."""
+    found = [source / METADATA_FILE] if source.is_dir() else []
+    return [p for p in [*found, sidecar_path(file)] if p.is_file()]
+
+
+def _read_folder(folder: Path, overrides: dict[str, str], only: Collection[str] | None = None) -> list[Document]:
     meta_path = folder / METADATA_FILE
     metadata = read_toml(meta_path) if meta_path.exists() else {}
     for doc_id, entry in metadata.items():
@@ -118,12 +137,12 @@ def _read_folder(folder: Path, overrides: dict[str, str]) -> list[Document]:
     by_file = {entry["file"]: entry for entry in entries.values() if "file" in entry}
     by_stem = {doc_id: entry for doc_id, entry in entries.items() if "file" not in entry}
     documents = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "~$")):  # hidden files, and the lock files Office leaves next to open documents
+    for path in source_files(folder):
+        if only is not None and str(path) not in only:
             continue
         if path.suffix.lower() == ".jsonl":
             documents += _read_jsonl(path, overrides)
-        elif path.is_file() and can_read(path):
+        else:
             entry = by_file.get(path.name) or by_stem.get(path.stem, {})
             documents.append(_file_document(path, entry, overrides))
     return documents

@@ -104,3 +104,10 @@ def _quiet_loading() -> None:
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
+
+
+def model_fingerprint(name: str | None = None) -> str:
+    """The fingerprint `load_embedder(name)` would give, without loading the weights (or torch):
+    the bundled model's recorded hash, or a hash of a local model's files ("" when unknown)."""
+    name = name or BUNDLED_MODEL_NAME
+    return _fingerprint(bundled_model_path() if name == BUNDLED_MODEL_NAME else _local_path(name))

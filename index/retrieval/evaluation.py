@@ -14,9 +14,10 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from kilde.index.errors import CorpusError
-from kilde.index.retrieval.search import Hit, Searcher
+from kilde.index.retrieval.search import Hit, SearchResult
 
 KS = (1, 3, 5, 10)
 DEPTH = 10
@@ -78,11 +79,17 @@ class EvalReport:
         return data
 
 
+class Searching(Protocol):
+    """What `evaluate` asks questions of: a `Library` (or the `Searcher` of one build)."""
+
+    def search(self, question: str, k: int = 5, mode: str | None = None) -> SearchResult: ...
+
+
 def first_relevant_rank(question: EvalQuestion, hits: list[Hit]) -> int | None:
     return next((h.rank for h in hits if question.is_relevant(h)), None)
 
 
-def evaluate(searcher: Searcher, questions: list[EvalQuestion], mode: str | None = None) -> EvalReport:
+def evaluate(searcher: Searching, questions: list[EvalQuestion], mode: str | None = None) -> EvalReport:
     ranks, abstained, answered = [], 0, {k: 0 for k in KS}
     for question in questions:
         result = searcher.search(question.question, DEPTH, mode=mode)

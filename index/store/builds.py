@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -65,6 +65,9 @@ class Manifest:
     documents: list[dict] = field(default_factory=list)
     embedded: int = 0  # passages embedded by this build
     reused: int = 0  # passages whose vectors this build took from the previous one
+    # Each file read, by path: {"size", "mtime_ns", "sha256", "documents": [id, ...]}
+    # (`kilde.index.documents.fingerprints`), so opening the index reads only files that changed.
+    files: dict[str, dict] = field(default_factory=dict)
 
     def source_list(self) -> list[Source]:
         return from_manifest(self.sources, self.source_options)
@@ -81,38 +84,99 @@ class StoredIndex:
     document_order: list[str]
 
 
-def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
-                sources: Sequence[str | Source], progress: bool = False) -> Manifest:
+@dataclass(frozen=True)
+class BuiltDocument:
+    """A document of the live build, taken into the next build as it is, without reading its file again."""
+
+    info: DocumentInfo
+    passages: list[Passage]
+    keys: list[str]  # each passage's vector key (`vector_key`)
+    content_hash: str
+
+
+EmbedderSource = Embedder | Callable[[], Embedder]  # an embedder, or what loads it when a passage needs embedding
+
+
+def build_index(documents: Sequence[Document | BuiltDocument], embedder: EmbedderSource, index_dir: Path,
+                sources: Sequence[str | Source], progress: bool = False,
+                files: Mapping[str, dict] | None = None) -> Manifest:
     """Make `documents` the live index of `index_dir`, embedding only passages the live build lacks.
 
     `sources` (paths, or `Source`s with their overrides and exclusions) is what the documents
-    were read from; reading it again must give the same documents.
+    were read from; reading it again must give the same documents. A `BuiltDocument` keeps its
+    passages and vector keys, so a build of only those (a `remove`) never loads the model: `embedder`
+    may be a function that loads it, called only when some passage is new.
+    `files` are the fingerprints of the files read (`Manifest.files`).
     """
     started = time.monotonic()
     sources = [s if isinstance(s, Source) else sources_of([s])[0] for s in sources]
     previous = _previous_manifest(index_dir)
-    passages = [p for doc in documents for p in split_document(doc)]
+    split = [(doc.passages, doc.keys) if isinstance(doc, BuiltDocument) else (split_document(doc), None)
+             for doc in documents]
+    passages = [p for own, _ in split for p in own]
     texts = [p.embedding_text() for p in passages]
     notify("index.passages", documents=len(documents), passages=len(passages))
-    keys = [vector_key(embedder, text) for text in texts]
-    vectors, reused = _vectors(index_dir, embedder, texts, keys, progress)
-    index = faiss.IndexFlatIP(embedder.dimension)
+    loaded: list[Embedder] = []
+
+    def model() -> Embedder:
+        if not loaded:
+            loaded.append(embedder if isinstance(embedder, Embedder) else embedder())
+        return loaded[0]
+
+    keys = [key for own, own_keys in split
+            for key in (own_keys or [vector_key(model(), p.embedding_text()) for p in own])]
+    vectors, reused = _vectors(index_dir, model, texts, keys, progress)
+    identity = (model().name, model().fingerprint, model().dimension) if loaded or previous is None else (
+        previous.model_name, previous.model_fingerprint, previous.dimension)
+    index = faiss.IndexFlatIP(identity[2])
     index.add(vectors)
     lexical = LexicalIndex.build(texts)
-    document_lexical = LexicalIndex.build([f"{doc.info.title}\n{doc.text}" for doc in documents])
+    document_lexical = LexicalIndex.build([document_text(doc.info, own) for doc, (own, _) in zip(documents, split)])
     built_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     records = _document_records(documents, previous, built_at)
     infos = [replace(doc.info, retrieved=record["retrieved"]) for doc, record in zip(documents, records)]
     manifest = Manifest(
-        kilde_version=version("kilde"), model_name=embedder.name, model_fingerprint=embedder.fingerprint,
-        dimension=embedder.dimension, corpus_hash=corpus_hash(documents), passage_count=len(passages),
+        kilde_version=version("kilde"), model_name=identity[0], model_fingerprint=identity[1],
+        dimension=identity[2], corpus_hash=corpus_hash(documents), passage_count=len(passages),
         document_count=len(documents), sources=[s.path for s in sources],
         built_at=built_at, build_seconds=round(time.monotonic() - started, 2),
         source_options={s.path: s.options() for s in sources if s.options()},
-        documents=records, embedded=len(passages) - reused, reused=reused,
+        documents=records, embedded=len(passages) - reused, reused=reused, files=dict(files or {}),
     )
     _publish(index_dir, manifest, index, passages, infos, lexical, document_lexical, keys)
     return manifest
+
+
+def document_text(info: DocumentInfo, passages: list[Passage]) -> str:
+    """What the document-level BM25 indexes: the title, then each section heading and passage.
+
+    Made from the passages, not the file's text, so that a document taken over from the live build
+    (`BuiltDocument`) is indexed exactly as when it was read."""
+    lines, section = [info.title], ""
+    for passage in passages:
+        if passage.section and passage.section != section:
+            lines.append(passage.section)
+        section = passage.section
+        lines.append(passage.text)
+    return "\n".join(lines)
+
+
+def built_documents(index_dir: Path) -> dict[str, BuiltDocument]:
+    """The live build's documents with their passages and vector keys; empty without a (readable) build."""
+    try:
+        stored = load_index(index_dir)
+        keys = (_live_build(index_dir) / VECTOR_KEYS).read_text(encoding="utf-8").split()
+    except (OSError, IndexStateError):
+        return {}
+    if len(keys) != len(stored.passages):
+        return {}
+    hashes = {record.get("id"): record.get("content_hash") for record in stored.manifest.documents}
+    own: dict[str, tuple[list[Passage], list[str]]] = {doc_id: ([], []) for doc_id in stored.document_order}
+    for passage, key in zip(stored.passages, keys):
+        own[passage.document_id][0].append(passage)
+        own[passage.document_id][1].append(key)
+    return {doc_id: BuiltDocument(stored.documents[doc_id], *own[doc_id], hashes[doc_id])
+            for doc_id in stored.document_order if hashes.get(doc_id)}
 
 
 def vector_key(embedder: Embedder, text: str) -> str:
@@ -121,33 +185,37 @@ def vector_key(embedder: Embedder, text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _vectors(index_dir: Path, embedder: Embedder, texts: list[str], keys: list[str],
+def _vectors(index_dir: Path, model: Callable[[], Embedder], texts: list[str], keys: list[str],
              progress: bool) -> tuple[np.ndarray, int]:
-    """One vector per text, in order, and how many came from the live build."""
-    rows, old = _previous_vectors(index_dir, embedder)
+    """One vector per text, in order, and how many came from the live build (`model` is called only
+    when some text must be embedded)."""
+    rows, old = _previous_vectors(index_dir)
     missing: dict[str, str] = {}  # key -> text, each text embedded once
     for key, text in zip(keys, texts):
         if key not in rows:
             missing.setdefault(key, text)
     reused = sum(key in rows for key in keys)
     notify("index.embedding", new=len(keys) - reused, reused=reused)
-    fresh = embedder.embed_passages(list(missing.values()), progress=progress) if missing else None
+    fresh = model().embed_passages(list(missing.values()), progress=progress) if missing else None
     new_rows = {key: row for row, key in enumerate(missing)}
-    vectors = np.zeros((len(keys), embedder.dimension), np.float32)
+    width = fresh.shape[1] if fresh is not None else old.shape[1] if old is not None else model().dimension
+    vectors = np.zeros((len(keys), width), np.float32)
     for i, key in enumerate(keys):
         vectors[i] = old[rows[key]] if key in rows else fresh[new_rows[key]]
     return vectors, reused
 
 
-def _previous_vectors(index_dir: Path, embedder: Embedder) -> tuple[dict[str, int], np.ndarray | None]:
-    """The live build's vectors by key; nothing when there is none or it cannot be read."""
+def _previous_vectors(index_dir: Path) -> tuple[dict[str, int], np.ndarray | None]:
+    """The live build's vectors by key; nothing when there is none or it cannot be read.
+
+    A key names the model, so a vector of another model is never taken."""
     try:
         live = _live_build(index_dir)
         if live is None:
             return {}, None
         keys = (live / VECTOR_KEYS).read_text(encoding="utf-8").split()
         index = faiss.read_index(str(live / VECTORS))
-        if index.ntotal != len(keys) or index.d != embedder.dimension:
+        if index.ntotal != len(keys):
             return {}, None
         vectors = index.reconstruct_n(0, index.ntotal)
     except (OSError, RuntimeError, ValueError, IndexStateError):  # no keys (an older build), or a broken one

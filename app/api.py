@@ -81,7 +81,7 @@ class ErrorResponse(BaseModel):
 def install(app: FastAPI, library: Library, rate_limit: RateLimit) -> None:
     """Register the API routes and its error handlers; before Gradio is mounted at "/"."""
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(rate_limit)], responses={
-        200: {"model": SearchResponse}, 400: {"model": ErrorResponse}, 413: {"model": ErrorResponse},
+        200: {"model": SearchResponse}, 413: {"model": ErrorResponse},
         422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse},
         504: {"model": ErrorResponse}})
 
@@ -139,7 +139,7 @@ async def _http_error(request: Request, error: HTTPException):
     if error.status_code == 404:
         return _error(404, "not.found", texts.API_ERRORS["not.found"].format(path=request.url.path))
     if error.status_code == 400:  # FastAPI: "There was an error parsing the body" (invalid UTF-8, say)
-        return _error(400, "request.not_json", texts.API_ERRORS["request.not_json"])
+        return _error(422, "request.invalid", texts.API_ERRORS["request.invalid"])  # as any other bad body
     return _error(error.status_code, "request.invalid", texts.API_ERRORS["request.invalid"])
 
 
@@ -150,8 +150,6 @@ async def _question_error(request: Request, error: QuestionError) -> JSONRespons
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     """FastAPI's own 422 lists pydantic internals; say instead, in the core's words, what to fix."""
     for problem in error.errors():
-        if problem["type"] == "json_invalid":
-            return _error(400, "request.not_json", texts.API_ERRORS["request.not_json"])
         field = problem["loc"][-1] if problem["loc"] else None
         if field == "k":
             return await _question_error(request, QuestionError("k.out_of_range", k=problem.get("input"), limit=MAX_K))

@@ -23,6 +23,7 @@ from .limits import LimitedSearcher, SearchLimits, SearchSlots
 from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from .request_limits import RequestLimits, UploadLimits
 from .security import Policy, secure
+from .upload_guard import guard_file_inputs
 from .ui import build_ui, gr, theme
 from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script
 
@@ -41,12 +42,15 @@ def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DE
     secure(app, policy, api.API_PREFIX, WIDGET_PATH)
     api.install(app, library, RateLimit(rate_limit))
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
-    gr.mount_gradio_app(app, build_widget(library), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
+    widget = build_widget(library)
+    guard_file_inputs(widget)
+    gr.mount_gradio_app(app, widget, path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
                         js=COPY_SCRIPT, footer_links=[], ssr_mode=False, max_file_size=0)  # the widget takes no files
     demo = build_ui(library)
     add_embed_page(demo)
     if extend_ui:
         extend_ui(demo)
+    guard_file_inputs(demo)
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
         return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, js=COPY_SCRIPT, footer_links=[],

@@ -292,7 +292,6 @@ API_DOCS["error"] = ("Feilkode: question.empty, question.too_long, question.inva
                      "rate.limited, server.busy eller search.timeout.")
 API_ERRORS |= {
     "request.too_large": "Forespørselen er for stor (over {limit} byte). Send et kortere spørsmål.",
-    "request.not_json": "Innholdet er ikke gyldig JSON i UTF-8. Send {\"q\": \"spørsmålet\", \"k\": 5}.",
     "method.not_allowed": "Metoden {method} brukes ikke her. Bruk GET eller POST på /api/search.",
     "not.found": "Finner ikke {path}. API-et har /api/search.",
 }

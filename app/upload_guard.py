@@ -73,3 +73,35 @@ class UploadedFiles(gr.File):
     async def async_move_resource_to_block_cache(self, url_or_file_path: str | Path | None) -> str | None:
         self._refuse_foreign(url_or_file_path)
         return await super().async_move_resource_to_block_cache(url_or_file_path)
+
+
+def guard_file_inputs(blocks: gr.Blocks) -> None:
+    """The same refusal for every other component of `blocks`: Gradio moves a FileData sent for
+    *any* input (the search box, say) into its cache before the component sees it, and the search
+    page then echoed the cached copy's path, which `/gradio_api/file=` served: any server file,
+    readable by a visitor. Kilde's components take no files but the upload page's, so none may
+    move a file from outside the upload folder."""
+    for block in blocks.blocks.values():
+        if isinstance(block, gr.components.Component) and not isinstance(block, UploadedFiles):
+            _guard(block)
+
+
+def _guard(block) -> None:
+    move, async_move = block.move_resource_to_block_cache, block.async_move_resource_to_block_cache
+    folder = Path(block.GRADIO_CACHE).resolve()
+
+    def refuse(path) -> None:
+        if path is not None and not is_uploaded(path, folder):
+            raise gr.Error(texts.describe(UploadRefused("upload.not_uploaded", name=Path(str(path)).name or "?")),
+                           title=texts.UPLOAD_ERROR_TITLE, print_exception=False)
+
+    def guarded(path):
+        refuse(path)
+        return move(path)
+
+    async def async_guarded(path):
+        refuse(path)
+        return await async_move(path)
+
+    block.move_resource_to_block_cache = guarded
+    block.async_move_resource_to_block_cache = async_guarded

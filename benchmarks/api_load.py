@@ -6,6 +6,13 @@ Norwegian questions. A same-run baseline, GET /openapi.json (no search), shows w
 costs per request without the model; the last column is search latency over baseline latency.
 
     python benchmarks/api_load.py [--requests 200] [--max-seconds 120] [--index DIR]
+
+`--shed` (issue 14 §7) instead runs `--clients` (50) clients for `--seconds` (60) against the
+default search limit (`kilde serve --max-searches`) and reports what a server under overload does:
+requests answered (200), shed (503 with Retry-After), errors (anything else), and p50/p95 of the
+answered, with the same for the shed ones (how fast a refusal comes back).
+
+    python benchmarks/api_load.py --shed [--clients 50] [--seconds 60] [--index DIR]
 """
 
 from __future__ import annotations
@@ -50,6 +57,9 @@ def main() -> int:
         _wait(port, server, log)
         search_paths = [f"/api/search?{urllib.parse.urlencode({'q': q, 'k': 5})}" for q in QUESTIONS]
         _run(port, search_paths[:2], 1, 10, 30)  # warm-up: first embeddings, thread pool
+        if args.shed:
+            _shed(port, search_paths, args.clients, args.seconds)
+            return 0
         print(f"kilde serve on 127.0.0.1:{port}, {os.cpu_count()} CPUs; {args.requests} requests per row "
               f"(or {args.max_seconds:.0f} s, whichever comes first)\n")
         print(f"{'endpoint':<22}{'clients':>8}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p50 / baseline':>16}")
@@ -71,7 +81,74 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--requests", type=int, default=200, help="requests per row (default 200)")
     parser.add_argument("--max-seconds", type=float, default=120, help="time limit per row (default 120)")
     parser.add_argument("--index", type=Path, help="an index to reuse (default: build a fresh one)")
+    parser.add_argument("--shed", action="store_true", help="overload run: answered, shed, errors (issue 14 §7)")
+    parser.add_argument("--clients", type=int, default=50, help="clients of the --shed run (default 50)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the --shed run (default 60)")
     return parser
+
+
+def _shed(port: int, paths: list[str], clients: int, seconds: float) -> None:
+    """`clients` threads, each sending its next search as soon as the last is answered, for `seconds`."""
+    answered: list[float] = []
+    shed: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    retry_after: set[str] = set()
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        n = number
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                connection.request("GET", paths[n % len(paths)])
+                response = connection.getresponse()
+                body = response.read()
+                elapsed = time.perf_counter() - start
+                json.loads(body)  # every answer, shed or not, is JSON
+            except Exception as error:  # a dropped connection or a non-JSON body: an error
+                with lock:
+                    errors.append(f"{type(error).__name__}: {error}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                continue
+            with lock:
+                if response.status == 200:
+                    answered.append(elapsed)
+                elif response.status == 503:
+                    shed.append(elapsed)
+                    retry_after.add(response.getheader("Retry-After") or "none")
+                else:
+                    errors.append(f"{response.status}: {body[:120]!r}")
+            n += 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    print(f"kilde serve on 127.0.0.1:{port}, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}); "
+          f"{clients} clients for {seconds:.0f} s (wall {wall:.0f} s), default --max-searches\n")
+    print(f"{'requests':>9}{'answered':>10}{'shed 503':>10}{'errors':>8}{'answered/s':>12}"
+          f"{'p50 ms':>9}{'p95 ms':>9}{'shed p50 ms':>13}{'shed p95 ms':>13}")
+    print(f"{len(answered) + len(shed) + len(errors):>9}{len(answered):>10}{len(shed):>10}{len(errors):>8}"
+          f"{len(answered) / wall:>12.1f}{_pct(answered, 0.5):>9}{_pct(answered, 0.95):>9}"
+          f"{_pct(shed, 0.5):>13}{_pct(shed, 0.95):>13}")
+    if retry_after:
+        print(f"\nRetry-After on the shed: {', '.join(sorted(retry_after))} s")
+    for error in errors[:5]:
+        print("error:", error)
+
+
+def _pct(values: list[float], q: float) -> str:
+    if not values:
+        return "—"
+    values = sorted(values)
+    return f"{values[int(q * (len(values) - 1))] * 1000:.0f}"
 
 
 def _run(port: int, paths: list[str], clients: int, total: int, max_seconds: float) -> dict:

@@ -80,6 +80,19 @@ def test_a_symlink_in_the_upload_folder_is_refused(setup):
     _assert_refused(_attack(server, str(link)), server, index_dir)
 
 
+@pytest.mark.parametrize("prefix, elem_id, rest", [("", "kilde-search", [5, [], []]),
+                                                   ("/widget", "kilde-widget-question", [])])
+def test_no_other_input_copies_a_server_file(setup, prefix, elem_id, rest):
+    """Found while fixing §1: a FileData sent as the *question* was copied into Gradio's cache and
+    the cached copy's path echoed in the results heading, which /gradio_api/file= then served."""
+    server, index_dir, secret, gradio_dir = setup
+    fn_index, trigger = event_of(server, elem_id, prefix)
+    message = queue_call(server, fn_index, trigger, [file_data(str(secret)), *rest], prefix)
+    shown = json.dumps(message, ensure_ascii=False)
+    assert "ble ikke lastet opp gjennom denne siden" in shown and str(gradio_dir) not in shown
+    assert not [p for p in gradio_dir.rglob("hemmelig.md")]
+
+
 def test_the_checks_resolve_before_they_compare(tmp_path):
     folder = tmp_path / "gradio"
     (folder / "abc").mkdir(parents=True)

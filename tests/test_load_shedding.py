@@ -24,8 +24,8 @@ def slots():
     return SearchSlots(SearchLimits(max_searches=1, timeout=60))
 
 
-def test_past_the_limit_the_api_sheds_with_503_and_retry_after(searcher, slots):
-    client = TestClient(create_app(searcher, search_slots=slots))
+def test_past_the_limit_the_api_sheds_with_503_and_retry_after(library, slots):
+    client = TestClient(create_app(library, search_slots=slots))
     assert client.get("/api/search", params={"q": QUESTION}).status_code == 200
     assert slots.take()  # every slot taken: as if a search were running
     try:
@@ -39,8 +39,8 @@ def test_past_the_limit_the_api_sheds_with_503_and_retry_after(searcher, slots):
     assert client.get("/api/search", params={"q": QUESTION}).status_code == 200  # the slot is free again
 
 
-def test_the_pages_share_the_apis_limit(searcher, slots):
-    limited = LimitedSearcher(searcher, slots)
+def test_the_pages_share_the_apis_limit(library, slots):
+    limited = LimitedSearcher(library, slots)
     assert "kilde-hit" in answer(limited, QUESTION, 5)
     assert slots.take()
     try:
@@ -49,15 +49,15 @@ def test_the_pages_share_the_apis_limit(searcher, slots):
         slots.give_back()
 
 
-def test_a_search_past_its_time_is_answered_504_and_keeps_its_slot_until_it_ends(searcher):
+def test_a_search_past_its_time_is_answered_504_and_keeps_its_slot_until_it_ends(library):
     slots = SearchSlots(SearchLimits(max_searches=1, timeout=0))  # no search is done the instant it starts
-    client = TestClient(create_app(searcher, search_slots=slots))
+    client = TestClient(create_app(library, search_slots=slots))
     response = client.get("/api/search", params={"q": QUESTION})
     assert response.status_code == 504 and response.json()["error"] == "search.timeout"
     assert "tok for lang tid" in response.json()["message"]
 
 
-def test_a_refused_search_never_runs(searcher):
+def test_a_refused_search_never_runs(library):
     slots = SearchSlots(SearchLimits(max_searches=1))
     ran = []
     assert slots.take()
@@ -68,9 +68,9 @@ def test_a_refused_search_never_runs(searcher):
     assert slots.run(ran.append, 2) is None and ran == [2]
 
 
-def test_a_nan_k_in_the_gradio_endpoint_is_a_norwegian_message(searcher):
+def test_a_nan_k_in_the_gradio_endpoint_is_a_norwegian_message(library):
     """On main: «cannot convert float NaN to integer», in English, from int(k)."""
     for k in (float("nan"), float("inf"), 2.5, 0.0):
-        shown = answer(searcher, QUESTION, k)
+        shown = answer(library, QUESTION, k)
         assert "Antall treff må være et helt tall" in shown and "cannot convert" not in shown
-    assert "kilde-hit" in answer(searcher, QUESTION, 3.0)
+    assert "kilde-hit" in answer(library, QUESTION, 3.0)

@@ -29,8 +29,8 @@ QUESTIONS = st.one_of(ANY_TEXT, st.lists(st.sampled_from(["rus", "Høyre", "over
 
 
 @pytest.fixture(scope="module")
-def app(searcher):
-    return create_app(searcher, rate_limit="1000000/minute")
+def app(library):
+    return create_app(library, rate_limit="1000000/minute")
 
 
 def test_schemathesis_no_5xx_and_every_api_answer_is_json(app):

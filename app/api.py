@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from kilde.index.errors import QuestionError
-from kilde.index.search import MAX_K, MAX_QUESTION_CHARS, Searcher
+from kilde.index.retrieval.search import MAX_K, MAX_QUESTION_CHARS, Searcher
 
 from . import texts
 from .ratelimit import RateLimit, RateLimited

@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from kilde.index.highlight import Span
-from kilde.index.passages import Passage
-from kilde.index.search import Context, Hit, SearchResult
+from kilde.index.retrieval.highlight import Span
+from kilde.index.documents.passages import Passage
+from kilde.index.retrieval.search import Context, Hit, SearchResult
 
 from . import texts
 from .citations import Cited, citation, details, quotation, source_label

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from kilde.index.documents import DocumentInfo
-from kilde.index.passages import Passage
+from kilde.index.documents.reader import DocumentInfo
+from kilde.index.documents.passages import Passage
 
 from . import texts
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kilde.index import notices
 from kilde.index.errors import KildeError, QuestionError
-from kilde.index.search import MODES, SearchResult, check_k, clean_question
+from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
 from .citations import citation, details, source_label
@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--index", dest="index_dir", type=Path, default=default_index_dir(), metavar="DIR",
                         help=help["index_dir"].format(default=default_index_dir()))
     common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
+    _add_backend_options(common)
 
     metadata = argparse.ArgumentParser(add_help=False)
     for name, metavar in texts.METADATA_METAVARS.items():
@@ -84,11 +85,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace):
-    from kilde.index.embedder import load_embedder
+def _add_backend_options(common: argparse.ArgumentParser) -> None:
+    from kilde.index.model.backends import ALL_PRECISIONS, BACKENDS, DEFAULT_BACKEND, ENV_BACKEND, ENV_PRECISION
+
+    help = texts.CLI_HELP
+    common.add_argument("--backend", choices=BACKENDS, default=None,
+                        help=help["backend"].format(default=DEFAULT_BACKEND, env=ENV_BACKEND))
+    common.add_argument("--precision", choices=ALL_PRECISIONS, default=None,
+                        help=help["precision"].format(env=ENV_PRECISION))
+
+
+def _embedder(args: argparse.Namespace, threads: int | None = None):
+
+    return load_embedder(args.model, backend=args.backend, precision=args.precision, threads=threads)
+
+
+def _open(args: argparse.Namespace, threads: int | None = None):
     from kilde.index.ensure import open_searcher
 
-    return open_searcher(args.index_dir, load_embedder(args.model))
+    return open_searcher(args.index_dir, _embedder(args, threads))
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
@@ -96,15 +111,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _index(args: argparse.Namespace) -> int:
-    from kilde.index.documents import bundled_corpus, read_documents
-    from kilde.index.embedder import load_embedder
-    from kilde.index.sources import sources_of
-    from kilde.index.store import build_index
+    from kilde.index.documents.reader import bundled_corpus, read_documents
+    from kilde.index.documents.sources import sources_of
+    from kilde.index.store.builds import build_index
 
     sources = args.paths or [bundled_corpus()]
     overrides = _overrides(args)
     documents = read_documents(sources, overrides)  # fail on bad input before loading the model
-    manifest = build_index(documents, load_embedder(args.model), args.index_dir,
+    manifest = build_index(documents, _embedder(args), args.index_dir,
                            sources_of([p.resolve() for p in sources], overrides), progress=True)
     print(texts.CLI_INDEX_BUILT.format(path=args.index_dir, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
@@ -112,23 +126,21 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from kilde.index.documents import read_documents
-    from kilde.index.embedder import load_embedder
+    from kilde.index.documents.reader import read_documents
     from kilde.index.ingest import add_documents
 
     overrides = _overrides(args)
     read_documents(args.paths, overrides)  # fail on bad input before loading the model
-    change = add_documents(args.index_dir, args.paths, load_embedder(args.model), overrides, progress=True)
+    change = add_documents(args.index_dir, args.paths, _embedder(args), overrides, progress=True)
     _print_change(args, change)
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from kilde.index.embedder import load_embedder
     from kilde.index.ingest import check_removable, remove_documents
 
     check_removable(args.index_dir, args.ids)  # an unknown id fails before the model loads
-    change = remove_documents(args.index_dir, args.ids, load_embedder(args.model), progress=True)
+    change = remove_documents(args.index_dir, args.ids, _embedder(args), progress=True)
     _print_change(args, change)
     return 0
 
@@ -187,7 +199,7 @@ def _human(result: SearchResult) -> str:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kilde.index.evaluation import evaluate, read_questions
+    from kilde.index.retrieval.evaluation import evaluate, read_questions
 
     questions = read_questions(args.questions)
     searcher = _open(args)
@@ -229,7 +241,6 @@ def _checked(parse, message: str):
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import torch
     import uvicorn
 
     from .security import Policy
@@ -237,9 +248,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     # A server runs searches side by side; torch's default of one thread per core inside each search
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
-    torch.set_num_threads(1)
+    # The same holds for ONNX Runtime and OpenVINO: `threads=1` gives each search one core.
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
-    searcher, extend_ui = _open(args), None
+    searcher, extend_ui = _open(args, threads=1), None
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from .upload import upload_page
 

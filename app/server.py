@@ -13,7 +13,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from kilde.index.search import Searcher
+from kilde.index.retrieval.search import Searcher
 
 from . import api, texts
 from .cards import CSS

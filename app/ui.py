@@ -13,7 +13,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr
 
 from kilde.index.errors import KildeError
-from kilde.index.search import MAX_K, Searcher
+from kilde.index.retrieval.search import MAX_K, Searcher
 
 from . import texts
 from .cards import message_html, passage_html, results_html

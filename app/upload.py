@@ -14,11 +14,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from kilde.index.documents import read_documents
+from kilde.index.documents.reader import read_documents
 from kilde.index.ensure import open_searcher
 from kilde.index.errors import KildeError
 from kilde.index.ingest import add_documents
-from kilde.index.search import Searcher
+from kilde.index.retrieval.search import Searcher
 
 from . import texts
 from .ui import gr

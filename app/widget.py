@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi.responses import FileResponse
 
-from kilde.index.search import Searcher
+from kilde.index.retrieval.search import Searcher
 
 from . import texts
 from .ui import SEARCH_CONCURRENCY, answer, gr

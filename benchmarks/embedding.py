@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.index.backends import PRECISIONS
-from kilde.index.documents import bundled_corpus, read_documents
-from kilde.index.embedder import load_embedder
+from kilde.index.model.backends import PRECISIONS
+from kilde.index.documents.reader import bundled_corpus, read_documents
+from kilde.index.model.embedder import load_embedder
 from kilde.index.ensure import open_searcher
-from kilde.index.evaluation import evaluate, read_questions
-from kilde.index.passages import split_document
-from kilde.index.search import MODES
+from kilde.index.retrieval.evaluation import evaluate, read_questions
+from kilde.index.documents.passages import split_document
+from kilde.index.retrieval.search import MODES
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"

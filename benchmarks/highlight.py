@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.index.embedder import load_embedder
-from kilde.index.evaluation import EvalQuestion, read_questions
-from kilde.index.highlight import Highlighter, SentenceScores, Span
-from kilde.index.search import Searcher
-from kilde.index.store import load_index
+from kilde.index.model.embedder import load_embedder
+from kilde.index.retrieval.evaluation import EvalQuestion, read_questions
+from kilde.index.retrieval.highlight import Highlighter, SentenceScores, Span
+from kilde.index.retrieval.search import Searcher
+from kilde.index.store.builds import load_index
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "norquad" / "questions_validation.jsonl"
 WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)

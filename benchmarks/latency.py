@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kilde.index.documents import bundled_corpus, read_documents
-from kilde.index.embedder import load_embedder
-from kilde.index.evaluation import read_questions
-from kilde.index.search import MODES, Searcher
-from kilde.index.store import build_index, load_index
+from kilde.index.documents.reader import bundled_corpus, read_documents
+from kilde.index.model.embedder import load_embedder
+from kilde.index.retrieval.evaluation import read_questions
+from kilde.index.retrieval.search import MODES, Searcher
+from kilde.index.store.builds import build_index, load_index
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"

@@ -3,7 +3,7 @@
     python benchmarks/retrieval.py [--norquad-index DIR] [--bundled-index DIR]
 
 Builds the two indexes when the folders hold none (NorQuAD takes ~15 minutes on 2 cores),
-then runs `kilde.index.evaluation.evaluate` for each mode. Abstention is the share of
+then runs `kilde.index.retrieval.evaluation.evaluate` for each mode. Abstention is the share of
 questions answered with «no paragraph answers well»: it should be high on the off-topic sets
 and near zero elsewhere.
 """
@@ -14,11 +14,11 @@ import argparse
 import time
 from pathlib import Path
 
-from kilde.index.documents import bundled_corpus
-from kilde.index.embedder import load_embedder
+from kilde.index.documents.reader import bundled_corpus
+from kilde.index.model.embedder import load_embedder
 from kilde.index.ensure import open_searcher
-from kilde.index.evaluation import evaluate, read_questions
-from kilde.index.search import MODES
+from kilde.index.retrieval.evaluation import evaluate, read_questions
+from kilde.index.retrieval.search import MODES
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"

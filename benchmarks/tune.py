@@ -8,7 +8,7 @@
 2. Decompounding: BM25 alone with and without splitting compounds, on both corpora.
 3. Abstention: the two signals the rule uses (share of question words found in the corpus,
    best cosine) summarised per question set, and the rule's abstention rate on each (English
-   questions, told by `kilde.index.language`, by the cosine alone).
+   questions, told by `kilde.index.retrieval.language`, by the cosine alone).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.index.documents import bundled_corpus
-from kilde.index.embedder import load_embedder
+from kilde.index.documents.reader import bundled_corpus
+from kilde.index.model.embedder import load_embedder
 from kilde.index.ensure import open_searcher
-from kilde.index.evaluation import read_questions
-from kilde.index.fusion import Fusion
-from kilde.index.language import is_english
-from kilde.index.lexical import words
-from kilde.index.search import Searcher
+from kilde.index.retrieval.evaluation import read_questions
+from kilde.index.retrieval.fusion import Fusion
+from kilde.index.retrieval.language import is_english
+from kilde.index.retrieval.lexical import words
+from kilde.index.retrieval.search import Searcher
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
@@ -53,7 +53,7 @@ def bm25_summary(searcher: Searcher, path: Path, decompound: bool) -> str:
     """BM25 mode over the same passages, with the lexical indexes rebuilt as asked."""
     from dataclasses import replace
 
-    from kilde.index.lexical import LexicalIndex
+    from kilde.index.retrieval.lexical import LexicalIndex
 
     index = searcher.index
     lexical = LexicalIndex.build([p.embedding_text() for p in index.passages], decompound)

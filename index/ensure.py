@@ -8,12 +8,12 @@ from pathlib import Path
 from filelock import FileLock
 from platformdirs import user_data_dir
 
-from .documents import Document, bundled_corpus, corpus_hash
-from .embedder import Embedder
-from .notices import notify
-from .search import Searcher
-from .sources import Source, all_exist, read_sources, sources_of
-from .store import Manifest, build_index, check_model, load_index, read_manifest
+from kilde.index.documents.reader import Document, bundled_corpus, corpus_hash
+from kilde.index.model.embedder import Embedder
+from kilde.index.notices import notify
+from kilde.index.retrieval.search import Searcher
+from kilde.index.documents.sources import Source, all_exist, read_sources, sources_of
+from kilde.index.store.builds import Manifest, build_index, check_model, load_index, read_manifest
 
 
 EDIT_LOCK = ".edit.lock"

@@ -1,6 +1,6 @@
 """Add documents to an index and take them out (`kilde add`, `kilde remove`, the upload).
 
-Both read the index's sources again, change them (see `kilde.index.sources`) and build
+Both read the index's sources again, change them (see `kilde.index.documents.sources`) and build
 incrementally: only passages the live build does not already hold are embedded. One
 change at a time per index folder, so two at once cannot lose each other's work.
 """
@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embedder import Embedder
-from .ensure import edit_lock
-from .errors import CorpusError, IndexStateError
-from .sources import sources_of, with_added, without
-from .store import Manifest, build_index, check_model, load_index, read_manifest
+from kilde.index.model.embedder import Embedder
+from kilde.index.ensure import edit_lock
+from kilde.index.errors import CorpusError, IndexStateError
+from kilde.index.documents.sources import sources_of, with_added, without
+from kilde.index.store.builds import Manifest, build_index, check_model, load_index, read_manifest
 
 LISTED_IDS = 20  # how many of the index's ids an «unknown id» error names
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kilde.index.documents import bundled_corpus, read_documents
-from kilde.index.embedder import Embedder, load_embedder
-from kilde.index.search import Searcher
-from kilde.index.store import build_index, load_index
+from kilde.index.documents.reader import bundled_corpus, read_documents
+from kilde.index.model.embedder import Embedder, load_embedder
+from kilde.index.retrieval.search import Searcher
+from kilde.index.store.builds import build_index, load_index
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_FILES = sorted(bundled_corpus().glob("*.txt"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kilde.app.cards import marked, passage_html
 from kilde.app.citations import citation, quotation, source_label
-from kilde.index.documents import DocumentInfo
-from kilde.index.passages import Passage
-from kilde.index.search import Context
+from kilde.index.documents.reader import DocumentInfo
+from kilde.index.documents.passages import Passage
+from kilde.index.retrieval.search import Context
 
 
 def cited(paragraph: int, page: int | None = None, text: str = "Vi vil gå fra straff til hjelp.", **info) -> Context:
@@ -67,8 +67,8 @@ def test_cited_speech_from_the_bundled_corpus(searcher):
 
 def test_real_pdf_and_web_page_are_cited_in_their_own_terms(tmp_path):
     """The test_formats files, read by the real readers: a PDF page and an HTML page with a retrieval date."""
-    from kilde.index.documents import read_documents
-    from kilde.index.passages import split_document
+    from kilde.index.documents.reader import read_documents
+    from kilde.index.documents.passages import split_document
 
     from .test_formats import LAST, PLAN, write_html, write_pdf
 

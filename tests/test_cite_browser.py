@@ -9,9 +9,9 @@ import urllib.parse
 import pytest
 
 from kilde.app.citations import quotation
-from kilde.index.documents import bundled_corpus, read_documents
-from kilde.index.search import Searcher
-from kilde.index.store import build_index, load_index
+from kilde.index.documents.reader import bundled_corpus, read_documents
+from kilde.index.retrieval.search import Searcher
+from kilde.index.store.builds import build_index, load_index
 
 from .servers import kilde_serve
 from .test_ui_browser import ARTIFACTS, browser  # noqa: F401 (a fixture)

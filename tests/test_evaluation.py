@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from kilde.index.documents import read_documents
+from kilde.index.documents.reader import read_documents
 from kilde.index.errors import CorpusError
-from kilde.index.evaluation import EvalQuestion, evaluate, read_questions
-from kilde.index.search import Searcher
-from kilde.index.store import build_index, load_index
+from kilde.index.retrieval.evaluation import EvalQuestion, evaluate, read_questions
+from kilde.index.retrieval.search import Searcher
+from kilde.index.store.builds import build_index, load_index
 
 from .conftest import SHARED, read_jsonl, run_kilde
 

@@ -19,9 +19,9 @@ from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
 
 from kilde.app.texts import ERRORS, describe
-from kilde.index.documents import read_documents
+from kilde.index.documents.reader import read_documents
 from kilde.index.errors import CorpusError
-from kilde.index.passages import split_document
+from kilde.index.documents.passages import split_document
 
 from .conftest import run_kilde
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kilde.index.abstention import Abstention
-from kilde.index.fusion import Evidence, Fusion, unit
+from kilde.index.retrieval.abstention import Abstention
+from kilde.index.retrieval.fusion import Evidence, Fusion, unit
 
 
 def evidence(cosine, passage_bm25, document_bm25, documents) -> Evidence:

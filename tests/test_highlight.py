@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kilde.index.highlight import sentence_spans
+from kilde.index.retrieval.highlight import sentence_spans
 
 from .conftest import SHARED, read_jsonl
 

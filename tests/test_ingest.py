@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from kilde.index import notices
-from kilde.index.documents import bundled_corpus, read_documents
+from kilde.index.documents.reader import bundled_corpus, read_documents
 from kilde.index.ensure import open_searcher
 from kilde.index.errors import IndexStateError
 from kilde.index.ingest import add_documents, remove_documents
-from kilde.index.store import build_index, load_index, read_manifest, vector_key
+from kilde.index.store.builds import build_index, load_index, read_manifest, vector_key
 
 from .conftest import run_kilde
 

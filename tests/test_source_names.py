@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from kilde.index.documents import DocumentInfo
-from kilde.index.lexical import Analyzer
-from kilde.index.source_names import SourceNames
+from kilde.index.documents.reader import DocumentInfo
+from kilde.index.retrieval.lexical import Analyzer
+from kilde.index.retrieval.source_names import SourceNames
 
 
 def test_publisher_and_speaker_words_name_their_documents():

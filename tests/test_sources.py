@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kilde.index.errors import QuestionError
-from kilde.index.search import MODES
+from kilde.index.retrieval.search import MODES
 
 SPEECH, PARTY = "opptrappingsplanen-for-rusfeltet", "hoyre-rusomsorg"
 

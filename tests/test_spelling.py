@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kilde.index.lexical import LexicalIndex
-from kilde.index.spelling import Spelling, allowed_edits
+from kilde.index.retrieval.lexical import LexicalIndex
+from kilde.index.retrieval.spelling import Spelling, allowed_edits
 
 
 def test_edits_allowed_grow_with_the_word_like_elasticsearch_auto_4_8():

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kilde.index.documents import bundled_corpus, corpus_hash, read_documents
+from kilde.index.documents.reader import bundled_corpus, corpus_hash, read_documents
 from kilde.index.ensure import open_searcher
 from kilde.index.errors import IndexStateError
-from kilde.index.store import build_index, check_model, load_index, read_manifest
+from kilde.index.store.builds import build_index, check_model, load_index, read_manifest
 
 from .conftest import KILDE, SHARED
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .backends import REFERENCE, Backend, choose_backend
-from .bundled_model import BUNDLED_MODEL_NAME, E5_PROMPTS, FINGERPRINT_FILE, bundled_model_path
+from kilde.index.model.backends import REFERENCE, Backend, choose_backend
+from kilde.index.model.bundled_model import BUNDLED_MODEL_NAME, E5_PROMPTS, FINGERPRINT_FILE, bundled_model_path
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".json", ".model", ".txt")
 BATCH_SIZE = 32
@@ -81,8 +81,8 @@ def load_embedder(name: str | None = None, backend: str | None = None, precision
 
 
 def _runtime_embedder(backend: Backend, threads: int | None) -> Embedder:
-    from .onnx_export import model_file
-    from .runtime_encoder import RuntimeEncoder
+    from kilde.index.model.onnx_export import model_file
+    from kilde.index.model.runtime_encoder import RuntimeEncoder
 
     path = bundled_model_path()
     dimension = json.loads((path / "config.json").read_text())["hidden_size"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import CorpusError
-from .extracted import Extracted
+from kilde.index.errors import CorpusError
+from kilde.index.documents.formats.extracted import Extracted
 
 
 def read_utf8(path: Path) -> str:

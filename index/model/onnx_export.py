@@ -20,17 +20,19 @@ into place, so a crash never leaves half a model.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
+import warnings
 from importlib.metadata import version
 from pathlib import Path
 
 from filelock import FileLock
 
-from .backends import Backend
-from .bundled_model import bundled_model_path
-from .notices import notify
+from kilde.index.model.backends import Backend
+from kilde.index.model.bundled_model import bundled_model_path
+from kilde.index.notices import notify
 
 ONNX_FILE = "model.onnx"
 OPENVINO_FILE = "model.xml"
@@ -97,6 +99,8 @@ def export_onnx(model_dir: Path, target: Path) -> None:
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+    warnings.filterwarnings("ignore", message=".*advanced indexing.*")  # indices are never negative here
     ids = torch.tensor([[0, 10, 20, 30, 2], [0, 40, 2, 1, 1]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], dtype=torch.long)
     with torch.no_grad():
@@ -113,6 +117,7 @@ def quantise_dynamic(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.quantization.quant_utils import TensorProto
 
+    logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process: measured, not needed
     quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8,
                      extra_options={"DefaultTensorType": TensorProto.FLOAT})
 
@@ -122,7 +127,7 @@ def quantise_static(source: Path, target: Path) -> None:
     import nncf
     import openvino as ov
 
-    from .runtime_encoder import Tokenised
+    from kilde.index.model.runtime_encoder import Tokenised
 
     tokenised = Tokenised.for_model(bundled_model_path())
     texts = calibration_texts()
@@ -137,8 +142,8 @@ def quantise_static(source: Path, target: Path) -> None:
 
 def calibration_texts() -> list[str]:
     """Up to CALIBRATION_TEXTS non-empty paragraphs and lines of the bundled corpus."""
-    from .documents import bundled_corpus
-    from .passages import blocks
+    from kilde.index.documents.reader import bundled_corpus
+    from kilde.index.documents.passages import blocks
 
     texts: list[str] = []
     for path in sorted(bundled_corpus().glob("*.txt")):

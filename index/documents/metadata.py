@@ -15,7 +15,7 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from .errors import CorpusError
+from kilde.index.errors import CorpusError
 
 SIDECAR_SUFFIX = ".meta.toml"
 DATE_FIELDS = ("date", "retrieved")

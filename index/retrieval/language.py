@@ -3,7 +3,7 @@
 An English question about a Norwegian corpus is matched across languages: its function
 words («what», «does», «the») are no evidence, yet the Norwegian stopword list lets them
 through to BM25 and to spelling correction («about» → «abort»), and its best cosine runs
-some 0.05 below that of the same question asked in Norwegian (`kilde.index.abstention`).
+some 0.05 below that of the same question asked in Norwegian (`kilde.index.retrieval.abstention`).
 Function words are enough to tell the two apart: text is English when more of its words
 are on bm25s' English stopword list than on its Norwegian one. On Kilde's question sets
 this holds for all 87 English questions and none of the 531 Norwegian ones (Bokmål,
@@ -19,5 +19,5 @@ NORWEGIAN_STOPWORDS = frozenset(STOPWORDS_NORWEGIAN)
 
 
 def is_english(words: list[str]) -> bool:
-    """`words`: casefolded, as `kilde.index.lexical.words` gives them."""
+    """`words`: casefolded, as `kilde.index.retrieval.lexical.words` gives them."""
     return sum(w in ENGLISH_STOPWORDS for w in words) > sum(w in NORWEGIAN_STOPWORDS for w in words)

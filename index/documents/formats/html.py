@@ -21,7 +21,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
 from bs4.element import PreformattedString
 
-from .extracted import Extracted
+from kilde.index.documents.formats.extracted import Extracted
 
 # Never content.
 REMOVED_TAGS = ["script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "nav", "aside",

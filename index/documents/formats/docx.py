@@ -16,7 +16,7 @@ import docx
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
 
-from .extracted import Extracted
+from kilde.index.documents.formats.extracted import Extracted
 
 CELL_SEPARATOR = " | "
 

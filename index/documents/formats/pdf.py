@@ -30,8 +30,8 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
-from ..errors import CorpusError
-from .extracted import Extracted
+from kilde.index.errors import CorpusError
+from kilde.index.documents.formats.extracted import Extracted
 
 EDGE = 0.1  # the share of the page height, at top and bottom, where furniture sits
 SENTENCE_END = tuple(".!?:;…»\"”)")

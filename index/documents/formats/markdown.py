@@ -19,9 +19,9 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..errors import CorpusError
-from .extracted import Extracted
-from .text import read_utf8
+from kilde.index.errors import CorpusError
+from kilde.index.documents.formats.extracted import Extracted
+from kilde.index.documents.formats.text import read_utf8
 
 FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(?:(.*?)\n)?\1[ \t]*(?:\n|\Z)", flags=re.DOTALL)
 BLANK_LINES = re.compile(r"\n\s*\n")  # keeps the next block's indentation, which Markdown reads

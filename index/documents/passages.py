@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .documents import Document
+from kilde.index.documents.reader import Document
 
 # Page furniture that is never an answer (compared case-insensitively).
 BOILERPLATE = frozenset({

@@ -7,7 +7,7 @@ uses is matched to the corpus terms closest to it in edit distance, allowing as 
 edits as Elasticsearch's `fuzziness: AUTO:4,8`: none below 4 letters, one below 8,
 two from 8 (rapidfuzz computes the distances). Terms the corpus has are never changed.
 Measured with `benchmarks/retrieval.py`: Nynorsk seed_dev Recall@3 0.83 → 1.00 (hybrid,
-before the lexical confidence of `kilde.index.fusion`), NorQuAD validation unchanged.
+before the lexical confidence of `kilde.index.retrieval.fusion`), NorQuAD validation unchanged.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A hit is a whole paragraph, so a reader still has to find the answer in it. Each sentence of
 a hit is scored by its embedding's cosine similarity to the question plus a weighted share of
-the question's lexical terms (stemmed, decompounded: `kilde.index.lexical`) that it contains,
+the question's lexical terms (stemmed, decompounded: `kilde.index.retrieval.lexical`) that it contains,
 each term counted by its IDF so that a rare word («ettervernet») outweighs a common one
 («Høyre» in Høyre's own pages); the best-scoring sentence is the highlight. `benchmarks/highlight.py` measures the choice on
 NorQuAD validation (does the highlighted sentence hold the answer span?).
@@ -22,8 +22,8 @@ import re
 import numpy as np
 from sentence_splitter import SentenceSplitter
 
-from .embedder import Embedder
-from .lexical import LexicalIndex
+from kilde.index.model.embedder import Embedder
+from kilde.index.retrieval.lexical import LexicalIndex
 
 Span = tuple[int, int]  # [start, end) character offsets into a hit's text
 _SPLITTER = SentenceSplitter(language="no")

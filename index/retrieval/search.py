@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from .documents import DocumentInfo
-from .embedder import Embedder
-from .errors import QuestionError
-from .abstention import Abstention
-from .fusion import Evidence, Fusion, unit
-from .highlight import Highlighter, Span
-from .language import is_english
-from .lexical import QueryTerm, words
-from .passages import Passage
-from .source_names import SourceNames
-from .store import StoredIndex
+from kilde.index.documents.reader import DocumentInfo
+from kilde.index.model.embedder import Embedder
+from kilde.index.errors import QuestionError
+from kilde.index.retrieval.abstention import Abstention
+from kilde.index.retrieval.fusion import Evidence, Fusion, unit
+from kilde.index.retrieval.highlight import Highlighter, Span
+from kilde.index.retrieval.language import is_english
+from kilde.index.retrieval.lexical import QueryTerm, words
+from kilde.index.documents.passages import Passage
+from kilde.index.retrieval.source_names import SourceNames
+from kilde.index.store.builds import StoredIndex
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .documents import DocumentInfo
-from .lexical import Analyzer
+from kilde.index.documents.reader import DocumentInfo
+from kilde.index.retrieval.lexical import Analyzer
 
 
 class SourceNames:

@@ -2,7 +2,7 @@
 
 Each reader turns a file into an `Extracted`: text laid out so that paragraph N is
 the N-th block (and page P the P-th form-feed chunk), plus the metadata the file
-itself carries. JSON Lines, which holds many documents, is read in `documents.py`.
+itself carries. JSON Lines, which holds many documents, is read in `kilde.index.documents.reader`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import CorpusError
-from . import docx, html, markdown, pdf, text
-from .extracted import Extracted
+from kilde.index.errors import CorpusError
+from kilde.index.documents.formats import docx, html, markdown, pdf, text
+from kilde.index.documents.formats.extracted import Extracted
 
 Reader = Callable[[Path], Extracted]
 

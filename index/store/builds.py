@@ -29,13 +29,13 @@ import faiss
 import numpy as np
 from filelock import FileLock
 
-from .documents import Document, DocumentInfo, corpus_hash
-from .embedder import Embedder
-from .errors import IndexStateError
-from .lexical import LexicalIndex
-from .notices import notify
-from .passages import Passage, split_document
-from .sources import Source, from_manifest, sources_of
+from kilde.index.documents.reader import Document, DocumentInfo, corpus_hash
+from kilde.index.model.embedder import Embedder
+from kilde.index.errors import IndexStateError
+from kilde.index.retrieval.lexical import LexicalIndex
+from kilde.index.notices import notify
+from kilde.index.documents.passages import Passage, split_document
+from kilde.index.documents.sources import Source, from_manifest, sources_of
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -65,6 +65,8 @@ class Manifest:
     documents: list[dict] = field(default_factory=list)
     embedded: int = 0  # passages embedded by this build
     reused: int = 0  # passages whose vectors this build took from the previous one
+    # The backend and precision that embedded (issue 10); builds from before backends used torch fp32.
+    model_backend: str = "torch fp32"
 
     def source_list(self) -> list[Source]:
         return from_manifest(self.sources, self.source_options)
@@ -110,6 +112,7 @@ def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
         built_at=built_at, build_seconds=round(time.monotonic() - started, 2),
         source_options={s.path: s.options() for s in sources if s.options()},
         documents=records, embedded=len(passages) - reused, reused=reused,
+        model_backend=embedder.backend.label,
     )
     _publish(index_dir, manifest, index, passages, infos, lexical, document_lexical, keys)
     return manifest
@@ -251,9 +254,14 @@ def load_index(index_dir: Path) -> StoredIndex:
 
 
 def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None:
-    """Refuse to search an index with vectors from another model."""
+    """Refuse to search an index with vectors from another model, or the same model on another backend."""
     if (manifest.model_name, manifest.model_fingerprint, manifest.dimension) != (
             embedder.name, embedder.fingerprint, embedder.dimension):
+        if manifest.model_name == embedder.name and manifest.model_backend != embedder.backend.label:
+            built, requested = manifest.model_backend.split(" ") + ["fp32"], embedder.backend
+            raise IndexStateError("index.other_backend", path=str(index_dir), built_with=manifest.model_backend,
+                                  requested=requested.label, backend=built[0], precision=built[1],
+                                  requested_backend=requested.name, requested_precision=requested.precision)
         raise IndexStateError("index.other_model", path=str(index_dir),
                               built_with=manifest.model_name, requested=embedder.name)
 

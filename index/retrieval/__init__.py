@@ -1,0 +1,1 @@
+"""From a question to ranked hits: lexical and dense legs, fusion, abstention, highlight."""

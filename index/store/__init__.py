@@ -1,0 +1,1 @@
+"""The on-disk index: builds, manifests, and publishing them crash-safely."""

@@ -96,6 +96,8 @@ def _add_backend_options(common: argparse.ArgumentParser) -> None:
 
 
 def _embedder(args: argparse.Namespace, threads: int | None = None):
+    from kilde.index.model.embedder import load_embedder
+
 
     return load_embedder(args.model, backend=args.backend, precision=args.precision, threads=threads)
 

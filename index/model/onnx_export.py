@@ -6,7 +6,7 @@ project's 2-core AVX-512 machine (issue 10):
 - `torch.onnx.export(dynamo=False)` with eager attention: an sdpa export keeps
   attention as many small nodes that neither runtime fuses; the eager graph is
   fused by both ONNX Runtime and OpenVINO.
-- Mean pooling is part of the graph, so the runtimes return one 384-vector a text
+- The word-embedding lookup is not (see `export_onnx`); mean pooling is part of the graph, so the runtimes return one 384-vector a text
   (normalisation stays in numpy).
 - int8 for OpenVINO is NNCF static quantisation calibrated on the paragraphs of the
   bundled corpus (text that ships with Kilde); int8 for ONNX Runtime is its dynamic
@@ -82,10 +82,19 @@ def _build(folder: Path, backend: Backend) -> None:
 
 
 def export_onnx(model_dir: Path, target: Path) -> None:
-    """The BERT encoder plus mean pooling as ONNX: (input_ids, attention_mask) -> [batch, 384]."""
+    """The BERT encoder after the word-embedding lookup, plus mean pooling, as ONNX:
+    (inputs_embeds [batch, tokens, 384], attention_mask) -> [batch, 384].
+
+    The 250,002 × 384 word-embedding table (384 MB of the model's 470) stays out of the
+    graph: the encoder looks rows up in numpy (`RuntimeEncoder`), so the export writes
+    85 MB instead of 470 and the runtimes load and compile a fifth of the weights.
+    """
     import torch
     from transformers import AutoModel
 
+    from kilde.index.model.embedder import quiet_loading
+
+    quiet_loading()
     encoder = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager", add_pooling_layer=False)
     encoder.eval()
 
@@ -94,20 +103,20 @@ def export_onnx(model_dir: Path, target: Path) -> None:
             super().__init__()
             self.bert = bert
 
-        def forward(self, input_ids, attention_mask):
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(self, inputs_embeds, attention_mask):
+            hidden = self.bert(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
-    warnings.filterwarnings("ignore", message=".*advanced indexing.*")  # indices are never negative here
-    ids = torch.tensor([[0, 10, 20, 30, 2], [0, 40, 2, 1, 1]], dtype=torch.long)
+    hidden = encoder.config.hidden_size
+    embeds = torch.zeros((2, 5, hidden), dtype=torch.float32)
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], dtype=torch.long)
     with torch.no_grad():
         torch.onnx.export(
-            MeanPooled(encoder), (ids, mask), str(target), dynamo=False, opset_version=OPSET,
-            input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            MeanPooled(encoder), (embeds, mask), str(target), dynamo=False, opset_version=OPSET,
+            input_names=["inputs_embeds", "attention_mask"], output_names=["embedding"],
+            dynamic_axes={"inputs_embeds": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
                           "embedding": {0: "batch"}},
         )
 
@@ -117,9 +126,13 @@ def quantise_dynamic(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.quantization.quant_utils import TensorProto
 
-    logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process: measured, not needed
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8,
-                     extra_options={"DefaultTensorType": TensorProto.FLOAT})
+    root = logging.getLogger()
+    level, _ = root.level, root.setLevel(logging.ERROR)  # its advice to pre-process: measured, not needed
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8,
+                         extra_options={"DefaultTensorType": TensorProto.FLOAT})
+    finally:
+        root.setLevel(level)
 
 
 def quantise_static(source: Path, target: Path) -> None:
@@ -127,14 +140,14 @@ def quantise_static(source: Path, target: Path) -> None:
     import nncf
     import openvino as ov
 
-    from kilde.index.model.runtime_encoder import Tokenised
+    from kilde.index.model.runtime_encoder import Tokenised, word_embeddings
 
     tokenised = Tokenised.for_model(bundled_model_path())
-    texts = calibration_texts()
-    samples = [tokenised.batch(["passage: " + t]) for t in texts]
+    table = word_embeddings(bundled_model_path())
+    samples = [tokenised.batch(["passage: " + t]) for t in calibration_texts()]
     model = ov.Core().read_model(str(source))
     quantised = nncf.quantize(
-        model, nncf.Dataset(samples, lambda s: {"input_ids": s[0], "attention_mask": s[1]}),
+        model, nncf.Dataset(samples, lambda s: {"inputs_embeds": table[s[0]], "attention_mask": s[1]}),
         model_type=nncf.ModelType.TRANSFORMER, subset_size=len(samples),
     )
     ov.save_model(quantised, str(target))

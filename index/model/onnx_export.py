@@ -108,11 +108,12 @@ def export_onnx(model_dir: Path, target: Path) -> None:
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
-    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
     hidden = encoder.config.hidden_size
     embeds = torch.zeros((2, 5, hidden), dtype=torch.float32)
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], dtype=torch.long)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message=".*advanced indexing.*")  # its indices are never negative
         torch.onnx.export(
             MeanPooled(encoder), (embeds, mask), str(target), dynamo=False, opset_version=OPSET,
             input_names=["inputs_embeds", "attention_mask"], output_names=["embedding"],

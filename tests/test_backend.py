@@ -140,3 +140,19 @@ def test_cli_refuses_a_torch_index_under_the_default_backend(tmp_path, no_env):
     assert same.returncode == 0 and "avsnitt" in same.stdout
     bad = run_kilde("ask", "--index", index_dir, "--precision", "int8", "--backend", "torch", QUESTION)
     assert bad.returncode == 2 and "har ikke presisjonen «int8»" in bad.stderr
+
+
+@pytest.mark.parametrize("backend", ["openvino", "onnx"])
+def test_one_thread_a_search_answers_concurrent_questions_as_serial_ones(backend):
+    """What `kilde serve` loads (threads=1): searches from several threads at once get the vectors
+    a lone search gets (OpenVINO: one infer request per thread, one stream per core)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = load_embedder(backend=backend, threads=1)
+    questions = [QUESTION, "Hva mener Høyre om straff for narkotikabruk?", "Hva innebærer den gylne regel?",
+                 "Hva sa statsministeren om brukerinvolvering?"] * 3
+    alone = [server.embed_query(q) for q in questions]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(server.embed_query, questions))
+    for a, b in zip(alone, together):
+        assert float(a @ b) >= 0.99999

@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--index", dest="index_dir", type=Path, default=None, metavar="DIR",
                         help=help["index_dir"].format(default=default_index_dir()))
     common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
+    _add_backend_options(common)
 
     metadata = KildeArgumentParser(add_help=False)
     for name, metavar in texts.METADATA_METAVARS.items():
@@ -93,20 +94,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace, progress: bool = True):
+def _open(args: argparse.Namespace, progress: bool = True, threads: int | None = None):
     from kilde.index.library import Library
 
-    return Library.open(args.index_dir, model=args.model, progress=progress)
+    return Library.open(args.index_dir, model=args.model, backend=args.backend, precision=args.precision,
+                        threads=threads, progress=progress)
 
 
-def _opened(args: argparse.Namespace):
+def _opened(args: argparse.Namespace, threads: int | None = None):
     """The library for `ask`, `eval`, `serve`, `documents`: refused when no index is there."""
-    library = _open(args)
+    library = _open(args, threads=threads)
     if library.manifest is None:
         from kilde.index.errors import IndexStateError
 
         raise IndexStateError("index.missing", path=str(library.path))
     return library
+
+
+def _add_backend_options(common: argparse.ArgumentParser) -> None:
+    from kilde.index.model.backends import ALL_PRECISIONS, BACKENDS, DEFAULT_BACKEND, ENV_BACKEND, ENV_PRECISION
+
+    help = texts.CLI_HELP
+    common.add_argument("--backend", choices=BACKENDS, default=None,
+                        help=help["backend"].format(default=DEFAULT_BACKEND, env=ENV_BACKEND))
+    common.add_argument("--precision", choices=ALL_PRECISIONS, default=None,
+                        help=help["precision"].format(env=ENV_PRECISION))
+
+
+def _library(args: argparse.Namespace):
+    """The library of `--index` (or the default one) for a change: `index`, `add`, `remove`."""
+    from kilde.index.library import Library
+
+    return Library(args.index_dir or _default_dir(), model=args.model, backend=args.backend,
+                   precision=args.precision)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
@@ -115,9 +135,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 def _index(args: argparse.Namespace) -> int:
     from kilde.index.documents.reader import bundled_corpus
-    from kilde.index.library import Library
 
-    library = Library(args.index_dir or _default_dir(), model=args.model)
+    library = _library(args)
     change = library.index(args.paths or [bundled_corpus()], progress=True, **_overrides(args))
     manifest = change.manifest
     print(texts.CLI_INDEX_BUILT.format(path=library.path, documents=manifest.document_count,
@@ -126,17 +145,13 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from kilde.index.library import Library
-
-    library = Library(args.index_dir or _default_dir(), model=args.model)  # no index yet: these documents make one
+    library = _library(args)  # no index yet: these documents make one
     _print_change(library, library.add(args.paths, progress=True, **_overrides(args)))
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from kilde.index.library import Library
-
-    library = Library(args.index_dir or _default_dir(), model=args.model)
+    library = _library(args)
     _print_change(library, library.remove(args.ids, progress=True))
     return 0
 
@@ -294,7 +309,6 @@ def _checked(parse, message: str):
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import torch
     import uvicorn
 
     from .limits import SearchLimits
@@ -304,9 +318,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     # A server runs searches side by side; torch's default of one thread per core inside each search
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
-    torch.set_num_threads(1)
+    # The same holds for ONNX Runtime and OpenVINO: `threads=1` gives each search one core.
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
-    library, extend_ui = _opened(args), None
+    library, extend_ui = _opened(args, threads=1), None
     library.embedder  # loaded before the server listens, so the first visitor does not wait for it
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from .upload import upload_page

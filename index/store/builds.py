@@ -68,6 +68,8 @@ class Manifest:
     # Each file read, by path: {"size", "mtime_ns", "sha256", "documents": [id, ...]}
     # (`kilde.index.documents.fingerprints`), so opening the index reads only files that changed.
     files: dict[str, dict] = field(default_factory=dict)
+    # The backend and precision that embedded (issue 10); builds from before backends used torch fp32.
+    model_backend: str = "torch fp32"
 
     def source_list(self) -> list[Source]:
         return from_manifest(self.sources, self.source_options)
@@ -128,6 +130,7 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
     vectors, reused = _vectors(index_dir, model, texts, keys, progress)
     identity = (model().name, model().fingerprint, model().dimension) if loaded or previous is None else (
         previous.model_name, previous.model_fingerprint, previous.dimension)
+    backend = model().backend.label if loaded or previous is None else previous.model_backend
     index = faiss.IndexFlatIP(identity[2])
     index.add(vectors)
     lexical = LexicalIndex.build(texts)
@@ -142,6 +145,7 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
         built_at=built_at, build_seconds=round(time.monotonic() - started, 2),
         source_options={s.path: s.options() for s in sources if s.options()},
         documents=records, embedded=len(passages) - reused, reused=reused, files=dict(files or {}),
+        model_backend=backend,
     )
     _publish(index_dir, manifest, index, passages, infos, lexical, document_lexical, keys)
     return manifest
@@ -319,9 +323,14 @@ def load_index(index_dir: Path) -> StoredIndex:
 
 
 def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None:
-    """Refuse to search an index with vectors from another model."""
+    """Refuse to search an index with vectors from another model, or the same model on another backend."""
     if (manifest.model_name, manifest.model_fingerprint, manifest.dimension) != (
             embedder.name, embedder.fingerprint, embedder.dimension):
+        if manifest.model_name == embedder.name and manifest.model_backend != embedder.backend.label:
+            built, requested = manifest.model_backend.split(" ") + ["fp32"], embedder.backend
+            raise IndexStateError("index.other_backend", path=str(index_dir), built_with=manifest.model_backend,
+                                  requested=requested.label, backend=built[0], precision=built[1],
+                                  requested_backend=requested.name, requested_precision=requested.precision)
         raise IndexStateError("index.other_model", path=str(index_dir),
                               built_with=manifest.model_name, requested=embedder.name)
 

@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
     parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,ask,eval,serve}")
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,ask,eval,serve,check}")
 
     index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
     index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
@@ -81,7 +81,35 @@ def _parser() -> argparse.ArgumentParser:
     _add_embed_options(serve)
     serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
     serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check", help=help["check"])
+    check.add_argument("--index", dest="index_dir", type=Path, default=default_index_dir(), metavar="DIR",
+                       help=help["index_dir"].format(default=default_index_dir()))
+    check.set_defaults(run=_check)
     return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Verify the live build against the hashes recorded at publish time: 0 when whole, 2 when damaged."""
+    from kilde.index.store.check import check_index
+
+    result = check_index(args.index_dir)
+    live, path = result.live, args.index_dir
+    if live.ok and not live.verifiable:
+        print(texts.CHECK_OLD_FORMAT.format(path=path, build=live.name))
+        return 0
+    if live.ok:
+        print(texts.CHECK_OK.format(path=path, build=live.name, built_at=live.manifest.built_at, files=live.files))
+        return 0
+    print(texts.CHECK_DAMAGED.format(path=path, build=live.name), file=sys.stderr)
+    for kind, file in live.problems:
+        print(texts.CHECK_PROBLEMS[kind].format(file=file), file=sys.stderr)
+    previous = result.previous
+    if previous is not None and previous.ok:
+        print(texts.CHECK_PREVIOUS_OK.format(build=previous.name, built_at=previous.manifest.built_at), file=sys.stderr)
+    else:
+        print(texts.CHECK_NO_PREVIOUS, file=sys.stderr)
+    return 2
 
 
 def _open(args: argparse.Namespace):

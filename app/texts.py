@@ -271,10 +271,6 @@ ERRORS["index.disk_full"] = (
     "ledig {free_mb} MB). Frigjør plass eller velg en annen mappe med «--index», og prøv igjen. "
     "Indeksen som var i bruk, er uendret."
 )
-ERRORS["index.damaged"] = (
-    "Indeksen i {path} er skadet: {count} fil(er) stemmer ikke med det som ble registrert da den ble bygget. "
-    "Bygg den på nytt med «kilde index»."
-)
 NOTICES["index.previous_served"] = (
     "Kilde: indeksen i {path} kan ikke leses; bruker forrige gode versjon (bygget {built_at}). "
     "Kjør «kilde check» for detaljer, og bygg indeksen på nytt med «kilde index»."
@@ -293,5 +289,5 @@ CHECK_PROBLEMS = {
     "manifest": "  manifestet (manifest.json) mangler eller er ugyldig",
     "pointer": "  CURRENT peker på en versjon som ikke finnes",
 }
-CHECK_PREVIOUS_OK = "Forrige versjon ({build}, bygget {built_at}) er i orden og brukes så lenge."
+CHECK_PREVIOUS_OK = "Forrige versjon ({build}, bygget {built_at}) er i orden; Kilde bruker den når den nyeste ikke kan leses."
 CHECK_NO_PREVIOUS = "Det finnes ingen hel tidligere versjon å falle tilbake på."

@@ -271,6 +271,11 @@ ERRORS["index.disk_full"] = (
     "ledig {free_mb} MB). Frigjør plass eller velg en annen mappe med «--index», og prøv igjen. "
     "Indeksen som var i bruk, er uendret."
 )
+ERRORS["index.disk_full_writing"] = (
+    "Disken ble full mens indeksen i {path} ble skrevet (ledig nå: {free_mb} MB). Det halvferdige bygget er "
+    "fjernet, og indeksen som var i bruk, er uendret. Frigjør plass eller velg en annen mappe med «--index», "
+    "og prøv igjen."
+)
 NOTICES["index.previous_served"] = (
     "Kilde: indeksen i {path} kan ikke leses; bruker forrige gode versjon (bygget {built_at}). "
     "Kjør «kilde check» for detaljer, og bygg indeksen på nytt med «kilde index»."

@@ -199,8 +199,8 @@ def test_disk_full_while_writing_gives_the_message_and_leaves_no_staging(index_c
     monkeypatch.setattr(builds.faiss, "write_index", _failing_write)
     with pytest.raises(IndexStateError) as error:
         build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
-    assert error.value.code == "index.disk_full"
-    assert "ikke nok ledig diskplass" in texts.describe(error.value) and "faiss" not in texts.describe(error.value)
+    assert error.value.code == "index.disk_full_writing"
+    assert "Disken ble full" in texts.describe(error.value) and "faiss" not in texts.describe(error.value)
     assert not [p for p in (index_copy / "builds").iterdir() if p.name.startswith(".staging")]
     assert (index_copy / "CURRENT").read_text() == before and load_index(index_copy).manifest.passage_count == 51
 
@@ -240,10 +240,11 @@ def test_a_really_full_disk(small_disk, bundled_index, embedder, documents, monk
     with pytest.raises(IndexStateError) as error:  # found before embedding
         build_index([*documents, EXTRA], embedder, index_dir, SOURCES)
     assert error.value.code == "index.disk_full"
+    assert "ikke nok ledig diskplass" in texts.describe(error.value)
     monkeypatch.setattr(publish, "estimated_bytes", lambda *args: 0)  # an estimate too low: the write fails
     with pytest.raises(IndexStateError) as error:
         build_index([*documents, EXTRA], embedder, index_dir, SOURCES)
-    assert error.value.code == "index.disk_full"
+    assert error.value.code == "index.disk_full_writing"
     assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".staging")]
     reopened = load_index(index_dir)
     assert (index_dir / "CURRENT").read_text() == before and reopened.manifest.passage_count == 51

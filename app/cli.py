@@ -130,17 +130,39 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 def _index(args: argparse.Namespace) -> int:
     from kilde.index.documents.reader import bundled_corpus, read_documents
     from kilde.index.model.embedder import load_embedder
-    from kilde.index.documents.sources import sources_of
+    from kilde.index.documents.sources import read_sources, sources_of
     from kilde.index.store.builds import build_index
 
-    sources = args.paths or [bundled_corpus()]
     overrides = _overrides(args)
-    documents = read_documents(sources, overrides)  # fail on bad input before loading the model
-    manifest = build_index(documents, load_embedder(args.model), args.index_dir,
-                           sources_of([p.resolve() for p in sources], overrides), progress=True)
+    recorded = None if args.paths else _recorded_sources(args.index_dir, overrides)
+    if recorded is not None:  # rebuild a user's index from what it was built from, never the bundled corpus
+        sources, documents = recorded, read_sources(recorded)
+    else:
+        paths = args.paths or [bundled_corpus()]
+        documents = read_documents(paths, overrides)  # fail on bad input before loading the model
+        sources = sources_of([p.resolve() for p in paths], overrides)
+    manifest = build_index(documents, load_embedder(args.model), args.index_dir, sources, progress=True)
     print(texts.CLI_INDEX_BUILT.format(path=args.index_dir, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
     return 0
+
+
+def _recorded_sources(index_dir: Path, overrides: dict[str, str]):
+    """The sources an existing index records (its live build's, else the previous build's), with
+    today's metadata flags over theirs; None when the folder holds no index. An index whose
+    builds are all unreadable is refused rather than rebuilt from the bundled corpus (issue 14 §5)."""
+    from dataclasses import replace
+
+    from kilde.index.errors import IndexStateError
+    from kilde.index.store.builds import read_manifest
+
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexStateError:
+        raise IndexStateError("index.sources_unknown", path=str(index_dir)) from None
+    if manifest is None:
+        return None
+    return [replace(s, overrides={**s.overrides, **overrides}) for s in manifest.source_list()]
 
 
 def _add(args: argparse.Namespace) -> int:

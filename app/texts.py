@@ -336,6 +336,10 @@ ERRORS["index.disk_full_writing"] = (
     "fjernet, og indeksen som var i bruk, er uendret. Frigjør plass eller velg en annen mappe med «--index», "
     "og prøv igjen."
 )
+ERRORS["index.sources_unknown"] = (
+    "Indeksen i {path} kan ikke leses, og heller ikke hvilke dokumenter den ble bygget fra. Oppgi dem: "
+    "«kilde index MAPPE_ELLER_FIL … --index {path}»."
+)
 NOTICES["index.previous_served"] = (
     "Kilde: indeksen i {path} kan ikke leses; bruker forrige gode versjon (bygget {built_at}). "
     "Kjør «kilde check» for detaljer, og bygg indeksen på nytt med «kilde index»."

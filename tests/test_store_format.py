@@ -249,3 +249,23 @@ def test_a_really_full_disk(small_disk, bundled_index, embedder, documents, monk
     reopened = load_index(index_dir)
     assert (index_dir / "CURRENT").read_text() == before and reopened.manifest.passage_count == 51
     reopened.table.close()
+
+
+def test_kilde_index_without_paths_rebuilds_the_recorded_sources_not_the_bundled_corpus(tmp_path):
+    """Issue 14 §5: garbage in the live manifest, then the advised `kilde index --index D`."""
+    corpus = tmp_path / "mine"
+    shutil.copytree(bundled_corpus(), corpus, ignore=shutil.ignore_patterns("__*"))
+    (corpus / "ekstra.txt").write_text(EXTRA.text, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    assert run_kilde("index", str(corpus), "--index", str(index_dir)).returncode == 0
+    assert run_kilde("add", str(corpus / "ekstra.txt"), "--index", str(index_dir),
+                     "--publisher", "Kommunen").returncode == 0  # a recorded flag, to survive
+    (live_build(index_dir) / "manifest.json").write_text("garbage")
+    rebuilt = run_kilde("index", "--index", str(index_dir))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    index = load_index(index_dir)
+    assert index.manifest.document_count == 3 and index.documents["ekstra"].publisher == "Kommunen"
+    for build in (index_dir / "builds").iterdir():  # nothing readable left: refuse, don't build the bundled corpus
+        (build / "manifest.json").write_text("garbage")
+    refused = run_kilde("index", "--index", str(index_dir))
+    assert refused.returncode == 2 and "Oppgi dem" in refused.stderr

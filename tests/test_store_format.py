@@ -251,21 +251,28 @@ def test_a_really_full_disk(small_disk, bundled_index, embedder, documents, monk
     reopened.table.close()
 
 
-def test_kilde_index_without_paths_rebuilds_the_recorded_sources_not_the_bundled_corpus(tmp_path):
+def test_kilde_index_without_paths_rebuilds_the_recorded_sources_not_the_bundled_corpus(
+        tmp_path, bundled_index, embedder, capsys):
     """Issue 14 §5: garbage in the live manifest, then the advised `kilde index --index D`."""
+    from kilde.app.cli import main
+    from kilde.index.documents.reader import read_documents
+    from kilde.index.documents.sources import Source
+
     corpus = tmp_path / "mine"
     shutil.copytree(bundled_corpus(), corpus, ignore=shutil.ignore_patterns("__*"))
     (corpus / "ekstra.txt").write_text(EXTRA.text, encoding="utf-8")
     index_dir = tmp_path / "index"
-    assert run_kilde("index", str(corpus), "--index", str(index_dir)).returncode == 0
-    assert run_kilde("add", str(corpus / "ekstra.txt"), "--index", str(index_dir),
-                     "--publisher", "Kommunen").returncode == 0  # a recorded flag, to survive
+    shutil.copytree(bundled_index, index_dir)  # its vectors, so nothing but the extra file is embedded
+    recorded = [Source(str(corpus), {"publisher": "Kommunen"})]  # a flag the index records, to survive
+    for _ in range(2):  # live and previous build both of the user's corpus
+        build_index(read_documents([corpus], {"publisher": "Kommunen"}), embedder, index_dir, recorded)
     (live_build(index_dir) / "manifest.json").write_text("garbage")
-    rebuilt = run_kilde("index", "--index", str(index_dir))
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert main(["index", "--index", str(index_dir)]) == 0
     index = load_index(index_dir)
     assert index.manifest.document_count == 3 and index.documents["ekstra"].publisher == "Kommunen"
+    assert index.manifest.sources == [str(corpus)]
     for build in (index_dir / "builds").iterdir():  # nothing readable left: refuse, don't build the bundled corpus
         (build / "manifest.json").write_text("garbage")
-    refused = run_kilde("index", "--index", str(index_dir))
-    assert refused.returncode == 2 and "Oppgi dem" in refused.stderr
+    capsys.readouterr()
+    assert main(["index", "--index", str(index_dir)]) == 2
+    assert "Oppgi dem" in capsys.readouterr().err

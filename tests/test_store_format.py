@@ -146,6 +146,9 @@ def test_previous_build_is_served_when_the_live_one_is_unreadable(index_copy, em
     assert index.manifest.passage_count == 51 and "ekstra" not in index.documents  # the previous build
     assert manifest.sources == SOURCES  # the recorded sources survive, so a rebuild keeps the user's corpus
     assert len(told) == 1 and "forrige gode versjon" in told[0]
+    previous = (index_copy / "PREVIOUS").read_text()
+    build_index(documents, embedder, index_copy, SOURCES)  # the rebuild keeps the good build, not the broken one
+    assert (index_copy / "PREVIOUS").read_text() == previous and (index_copy / "builds" / previous).is_dir()
 
 
 def test_check_passes_a_good_build_and_fails_a_damaged_one(index_copy, embedder, documents):

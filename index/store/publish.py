@@ -23,7 +23,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from kilde.index.errors import IndexStateError
-from kilde.index.store.manifest import MANIFEST, Manifest
+from kilde.index.store.manifest import MANIFEST, Manifest, read_manifest_at
 
 BUILDS = "builds"
 CURRENT = "CURRENT"
@@ -103,7 +103,7 @@ def publish(index_dir: Path, folder: Path, manifest: Manifest) -> str:
         name = time.strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
         os.replace(folder, builds / name)
         live = pointed(index_dir, CURRENT)
-        if live is not None and (builds / live / MANIFEST).is_file():
+        if live is not None and _readable_manifest(builds / live, index_dir):  # else keep the older good one
             _point(index_dir, PREVIOUS, live)
         _point(index_dir, CURRENT, name)
         keep = {name, pointed(index_dir, PREVIOUS)}
@@ -112,6 +112,16 @@ def publish(index_dir: Path, folder: Path, manifest: Manifest) -> str:
                 continue
             shutil.rmtree(old, ignore_errors=True)
     return name
+
+
+def _readable_manifest(build: Path, index_dir: Path) -> bool:
+    """A good build to keep as PREVIOUS: its manifest reads and every file it records is there,
+    at the recorded size (what opening checks too; `kilde check` compares the hashes)."""
+    try:
+        manifest = read_manifest_at(build, index_dir)
+        return all((build / name).stat().st_size == recorded["size"] for name, recorded in manifest.files.items())
+    except (IndexStateError, OSError, KeyError, TypeError):
+        return False
 
 
 def pointed(index_dir: Path, pointer: str) -> str | None:

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
     parser = KildeArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve}",
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve,check}",
                                      title=texts.ARGPARSE_COMMANDS)
 
     index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
@@ -91,7 +91,36 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
     _add_limit_options(serve)
     serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check", help=help["check"])
+    check.add_argument("--index", dest="index_dir", type=Path, default=default_index_dir(), metavar="DIR",
+                       help=help["index_dir"].format(default=default_index_dir()))
+    check.set_defaults(run=_check)
     return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Verify the live build against the hashes recorded at publish time: 0 when whole, 2 when damaged."""
+    from kilde.index.store.check import check_index
+
+    index_dir = args.index_dir or _default_dir()
+    result = check_index(index_dir)
+    live, path = result.live, index_dir
+    if live.ok and not live.verifiable:
+        print(texts.CHECK_OLD_FORMAT.format(path=path, build=live.name))
+        return 0
+    if live.ok:
+        print(texts.CHECK_OK.format(path=path, build=live.name, built_at=live.manifest.built_at, files=live.files))
+        return 0
+    print(texts.CHECK_DAMAGED.format(path=path, build=live.name), file=sys.stderr)
+    for kind, file in live.problems:
+        print(texts.CHECK_PROBLEMS[kind].format(file=file), file=sys.stderr)
+    previous = result.previous
+    if previous is not None and previous.ok:
+        print(texts.CHECK_PREVIOUS_OK.format(build=previous.name, built_at=previous.manifest.built_at), file=sys.stderr)
+    else:
+        print(texts.CHECK_NO_PREVIOUS, file=sys.stderr)
+    return 2
 
 
 def _open(args: argparse.Namespace, progress: bool = True, threads: int | None = None):
@@ -137,11 +166,27 @@ def _index(args: argparse.Namespace) -> int:
     from kilde.index.documents.reader import bundled_corpus
 
     library = _library(args)
-    change = library.index(args.paths or [bundled_corpus()], progress=True, **_overrides(args))
+    if args.paths:
+        change = library.index(args.paths, progress=True, **_overrides(args))
+    elif _has_index(library):  # rebuild a user's index from what it was built from, never the bundled corpus
+        change = library.rebuild(progress=True, **_overrides(args))
+    else:
+        change = library.index([bundled_corpus()], progress=True, **_overrides(args))
     manifest = change.manifest
     print(texts.CLI_INDEX_BUILT.format(path=library.path, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
     return 0
+
+
+def _has_index(library) -> bool:
+    """Whether the folder holds an index (a live or previous build); one whose builds are all
+    unreadable is refused rather than rebuilt from the bundled corpus (issue 14 §5)."""
+    from kilde.index.errors import IndexStateError
+
+    try:
+        return library.manifest is not None
+    except IndexStateError:
+        raise IndexStateError("index.sources_unknown", path=str(library.path)) from None
 
 
 def _add(args: argparse.Namespace) -> int:

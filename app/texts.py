@@ -345,3 +345,41 @@ ARGPARSE_ERRORS = [
 ]
 ARGPARSE_COMMANDS = "kommandoer"
 BAD_NUMBER = "«{value}» er ikke et gyldig tall her."
+
+# ---------------------------------------------------------------------------------------------
+# Issue 9 (the store) and issue 14 §5–6: previous build served, `kilde check`, disk full.
+# ---------------------------------------------------------------------------------------------
+ERRORS["index.disk_full"] = (
+    "Det er ikke nok ledig diskplass til å bygge indeksen i {path} (trenger omtrent {needed_mb} MB, "
+    "ledig {free_mb} MB). Frigjør plass eller velg en annen mappe med «--index», og prøv igjen. "
+    "Indeksen som var i bruk, er uendret."
+)
+ERRORS["index.disk_full_writing"] = (
+    "Disken ble full mens indeksen i {path} ble skrevet (ledig nå: {free_mb} MB). Det halvferdige bygget er "
+    "fjernet, og indeksen som var i bruk, er uendret. Frigjør plass eller velg en annen mappe med «--index», "
+    "og prøv igjen."
+)
+ERRORS["index.sources_unknown"] = (
+    "Indeksen i {path} kan ikke leses, og heller ikke hvilke dokumenter den ble bygget fra. Oppgi dem: "
+    "«kilde index MAPPE_ELLER_FIL … --index {path}»."
+)
+NOTICES["index.previous_served"] = (
+    "Kilde: indeksen i {path} kan ikke leses; bruker forrige gode versjon (bygget {built_at}). "
+    "Kjør «kilde check» for detaljer, og bygg indeksen på nytt med «kilde index»."
+)
+CLI_HELP["check"] = "kontroller at indeksen er hel: filene sammenlignes med kontrollsummene fra da den ble bygget"
+CHECK_OK = "Indeksen i {path} er i orden: versjon {build} (bygget {built_at}), {files} filer kontrollert."
+CHECK_OLD_FORMAT = (
+    "Indeksen i {path} (versjon {build}) er i et eldre format uten kontrollsummer; den kan leses, men ikke "
+    "kontrolleres. Bygg den på nytt med «kilde index» for å få kontrollsummer."
+)
+CHECK_DAMAGED = "Indeksen i {path} er skadet (versjon {build}):"
+CHECK_PROBLEMS = {
+    "missing": "  mangler: {file}",
+    "changed": "  endret: {file}",
+    "unreadable": "  kan ikke leses: {file}",
+    "manifest": "  manifestet (manifest.json) mangler eller er ugyldig",
+    "pointer": "  CURRENT peker på en versjon som ikke finnes",
+}
+CHECK_PREVIOUS_OK = "Forrige versjon ({build}, bygget {built_at}) er i orden; Kilde bruker den når den nyeste ikke kan leses."
+CHECK_NO_PREVIOUS = "Det finnes ingen hel tidligere versjon å falle tilbake på."

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from filelock import FileLock
+import numpy as np
 
 from kilde.index.documents.sources import Source, all_exist, sources_of
 from kilde.index.errors import CorpusError, IndexStateError
@@ -79,7 +80,6 @@ class _Build:
         self.name = name
         self.stored = stored
         self._searcher: Searcher | None = None
-        self._rows: dict[str, int] | None = None
         self._lock = threading.Lock()
 
     def searcher(self, embedder: Embedder) -> Searcher:
@@ -91,9 +91,7 @@ class _Build:
             return self._searcher
 
     def row(self, passage_id: str) -> int | None:
-        if self._rows is None:
-            self._rows = {p.id: row for row, p in enumerate(self.stored.passages)}
-        return self._rows.get(passage_id)
+        return self.stored.row_of(passage_id)  # a SQLite look-up: no table of every passage in memory
 
 
 class Library:
@@ -162,24 +160,24 @@ class Library:
         row = build.row(passage_id)
         if row is None:
             return None
-        passages = build.stored.passages
-        passage = passages[row]
+        stored = build.stored
+        passage = stored.passage_at(row)
 
         def neighbour(at: int):  # passages are stored document by document, in order
-            inside = 0 <= at < len(passages) and passages[at].document_id == passage.document_id
-            return passages[at] if inside else None
+            if not 0 <= at < len(stored.passages):
+                return None
+            other = stored.passage_at(at)
+            return other if other.document_id == passage.document_id else None
 
         return Context(passage, build.stored.documents[passage.document_id], neighbour(row - 1), neighbour(row + 1))
 
     def documents(self) -> list[DocumentSummary]:
         """The index's documents, in index order, with how many passages each has."""
         stored = self._live().stored
-        counts: dict[str, int] = {}
-        for passage in stored.passages:
-            counts[passage.document_id] = counts.get(passage.document_id, 0) + 1
+        counts = np.bincount(stored.passage_document_positions(), minlength=len(stored.document_order))
         return [DocumentSummary(info.id, info.title, info.publisher, info.speaker, info.date, info.type, info.url,
-                                info.source, counts.get(info.id, 0))
-                for info in (stored.documents[doc_id] for doc_id in stored.document_order)]
+                                info.source, int(counts[position]))
+                for position, info in enumerate(stored.documents[doc_id] for doc_id in stored.document_order)]
 
     @property
     def embedder(self) -> Embedder:
@@ -215,6 +213,23 @@ class Library:
                                   empty_path=", ".join(s.path for s in sources))
             ids = [record["id"] for record in build.documents]
         return Change(build, [i for i in ids if i not in set(before)], [], [i for i in before if i not in set(ids)])
+
+    def rebuild(self, progress: bool = False, **metadata: str | None) -> Change:
+        """Build again from the sources the index records (the live build's, else the previous
+        build's), with `metadata` over theirs — never from the bundled corpus (issue 14 §5)."""
+        from dataclasses import replace
+
+        with self._lock():
+            try:
+                manifest = self.manifest
+            except IndexStateError:
+                raise IndexStateError("index.sources_unknown", path=str(self.path)) from None
+            if manifest is None:
+                raise IndexStateError("index.missing", path=str(self.path))
+            overrides = {key: value for key, value in metadata.items() if value}
+            sources = [replace(s, overrides={**s.overrides, **overrides}) for s in manifest.source_list()]
+            build = self._rebuild(sources, progress, always=True, empty_path=", ".join(s.path for s in sources))
+        return Change(build, [], [], [])
 
     def add(self, paths: Iterable[Path | str], progress: bool = False, **metadata: str | None) -> Change:
         """Add the documents in `paths`, replacing any with the same id; without an index yet, make one."""

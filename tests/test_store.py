@@ -79,14 +79,16 @@ def test_interrupted_build_leaves_the_previous_index_usable(tmp_path, embedder, 
     assert {p.document_id for p in index.passages} == {d.info.id for d in documents}
     # the next build cleans up what the killed one left behind
     build_index(documents, embedder, index_dir, [str(bundled_corpus())])
-    assert len(list((index_dir / "builds").iterdir())) == 1
+    kept = {p.name for p in (index_dir / "builds").iterdir()}
+    assert kept == {(index_dir / "CURRENT").read_text(), (index_dir / "PREVIOUS").read_text()} == {
+        before, (index_dir / "CURRENT").read_text()}  # the live build and the one before it, no staging
 
 
 def test_a_broken_index_is_reported_not_searched(tmp_path, embedder, documents):
     index_dir = tmp_path / "index"
     build_index(documents, embedder, index_dir, [str(bundled_corpus())])
     live = index_dir / "builds" / (index_dir / "CURRENT").read_text()
-    (live / "passages.jsonl").write_text('{"broken": true}\n')
+    (live / "passages.sqlite").write_text('{"broken": true}\n')
     with pytest.raises(IndexStateError) as error:
         load_index(index_dir)
     assert error.value.code == "index.broken"

@@ -169,7 +169,9 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
+        """Open a saved index, its score matrix memory-mapped (bm25s' `mmap`): opening reads the
+        vocabulary, not the postings, and a search touches only its terms' columns."""
         saved = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
         counts = Counter(saved["counts"])
-        bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
         return cls(bm25, Analyzer(counts, saved["decompound"]), counts)

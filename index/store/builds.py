@@ -1,89 +1,105 @@
-"""Persist passages and their vectors as a FAISS index with a manifest.
+"""Build, publish and open an index: passages, their vectors, two BM25 indexes and a manifest.
 
-A build holds the FAISS vectors, two BM25 indexes (over passages and over whole
-documents), the passages and the documents' metadata. An index folder holds
-`CURRENT` (the name of the live build) and `builds/`.
-A build is written into a fresh folder and only then made live by atomically
-replacing `CURRENT`, so a crash mid-build leaves the previous index in use.
+A build (format 2) is a folder of files read on demand, never loaded whole as Python objects:
 
-Builds are incremental: each vector is stored with a key, the sha256 of the model and
-the exact text embedded, and a new build takes the vectors of unchanged passages from
-the live build instead of embedding them again.
+- `passages.sqlite` passages and documents' metadata (`kilde.index.store.passage_table`);
+- `vectors.npy` every passage's vector, memory-mapped, and `vectors.faiss`, flat or IVF by size
+  (`kilde.index.store.vector_index`);
+- `passage-documents.npy` each passage's document position (int64, for filters and fusion);
+- `bm25-passages/`, `bm25-documents/` (bm25s, loaded with mmap);
+- `vector-keys.txt` each vector's key, for incremental builds;
+- `manifest.json`, with the sha256 of each of those files (`kilde check`).
+
+Publishing, the CURRENT/PREVIOUS pointers and the disk-space check are in
+`kilde.index.store.publish`. When the live build cannot be read, the previous good one is
+served with a notice. A format-1 build (the JSON Lines of Kilde before issue 9) still opens,
+loaded into memory as before; the next build writes format 2.
+
+Builds are incremental: each vector is stored with a key, the sha256 of the model and the exact
+text embedded, and a new build takes the vectors of unchanged passages from the live build (read
+from its memory-mapped `vectors.npy`) instead of embedding them again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
+import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
 import faiss
 import numpy as np
-from filelock import FileLock
 
-from kilde.index.documents.reader import Document, DocumentInfo, corpus_hash
-from kilde.index.model.embedder import Embedder
-from kilde.index.errors import IndexStateError
-from kilde.index.retrieval.lexical import LexicalIndex
-from kilde.index.notices import notify
 from kilde.index.documents.passages import Passage, split_document
-from kilde.index.documents.sources import Source, from_manifest, sources_of
+from kilde.index.documents.reader import Document, DocumentInfo, corpus_hash
+from kilde.index.documents.sources import Source, sources_of
+from kilde.index.errors import IndexStateError
+from kilde.index.model.embedder import Embedder
+from kilde.index.notices import notify
+from kilde.index.retrieval.lexical import LexicalIndex
+from kilde.index.store import publish
+from kilde.index.store.manifest import FORMAT, Manifest, read_manifest_at
+from kilde.index.store.passage_table import TABLE_FILE, PassageTable, write_table
+from kilde.index.store.vector_index import (EXACT_FILE, INDEX_FILE, build_vector_index, choose_kind, new_exact,
+                                            open_exact, open_vector_index)
 
-MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
-PASSAGES = "passages.jsonl"
-DOCUMENTS = "documents.jsonl"
+__all__ = ["Manifest", "StoredIndex", "build_index", "load_index", "read_manifest", "check_model", "vector_key"]
+
+VECTORS = INDEX_FILE
+PASSAGE_DOCUMENTS = "passage-documents.npy"
 LEXICAL_PASSAGES = "bm25-passages"
 LEXICAL_DOCUMENTS = "bm25-documents"
 VECTOR_KEYS = "vector-keys.txt"  # one key a line, in `passages` order
-
-
-@dataclass(frozen=True)
-class Manifest:
-    kilde_version: str
-    model_name: str
-    model_fingerprint: str
-    dimension: int
-    corpus_hash: str
-    passage_count: int
-    document_count: int
-    sources: list[str]
-    built_at: str
-    build_seconds: float
-    # Added for `kilde add` / `kilde remove` and incremental builds; older manifests lack them.
-    # Per source path with any: {"overrides": {field: value}, "exclude": [document id, ...]}.
-    source_options: dict[str, dict] = field(default_factory=dict)
-    # One record a document: {"id", "content_hash", "source", "ingested_at", "retrieved"}.
-    documents: list[dict] = field(default_factory=list)
-    embedded: int = 0  # passages embedded by this build
-    reused: int = 0  # passages whose vectors this build took from the previous one
-    # Each file read, by path: {"size", "mtime_ns", "sha256", "documents": [id, ...]}
-    # (`kilde.index.documents.fingerprints`), so opening the index reads only files that changed.
-    files: dict[str, dict] = field(default_factory=dict)
-    # The backend and precision that embedded (issue 10); builds from before backends used torch fp32.
-    model_backend: str = "torch fp32"
-
-    def source_list(self) -> list[Source]:
-        return from_manifest(self.sources, self.source_options)
+EMBED_BATCH = 50_000  # passages embedded per call, written straight into the memory-mapped vectors
+# Format 1 (before issue 9), still opened.
+OLD_PASSAGES = "passages.jsonl"
+OLD_DOCUMENTS = "documents.jsonl"
+READ_ERRORS = (OSError, ValueError, TypeError, KeyError, RuntimeError, IndexError)
 
 
 @dataclass
 class StoredIndex:
     manifest: Manifest
     vectors: faiss.Index
-    passages: list[Passage]
-    documents: dict[str, DocumentInfo]
+    passages: Sequence[Passage]  # lazy (SQLite): len, passages[row], in-order iteration
+    documents: Mapping[str, DocumentInfo]  # lazy (SQLite), iterated in `document_order`
     lexical: LexicalIndex  # one entry per passage, in `passages` order
     document_lexical: LexicalIndex  # one entry per document, in `document_order`
     document_order: list[str]
+    exact: np.ndarray | None = None  # every row's vector (a read-only memmap)
+    positions: np.ndarray | None = None  # per row, its document's position in `document_order`
+    table: PassageTable | None = None  # None for a format-1 build held in memory
+    build: Path | None = None
+
+    def vectors_at(self, rows: np.ndarray) -> np.ndarray:
+        """The exact float32 vectors of these rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.exact is None:
+            return self.vectors.reconstruct_batch(rows)
+        return np.asarray(self.exact[rows], dtype=np.float32)
+
+    def passage_document_positions(self) -> np.ndarray:
+        """Per row, the position of its passage's document in `document_order` (int64)."""
+        if self.positions is None:
+            position = {doc_id: i for i, doc_id in enumerate(self.document_order)}
+            self.positions = np.array([position[p.document_id] for p in self.passages], dtype=np.int64)
+        return self.positions
+
+    def row_of(self, passage_id: str) -> int | None:
+        if self.table is not None:
+            return self.table.row_of(passage_id)
+        if not hasattr(self, "_rows"):
+            self._rows = {}
+            for row, p in enumerate(self.passages):
+                self._rows.setdefault(p.id, row)
+        return self._rows.get(passage_id)
+
+    def passage_at(self, row: int) -> Passage:
+        return self.passages[int(row)]
 
 
 @dataclass(frozen=True)
@@ -101,23 +117,24 @@ EmbedderSource = Embedder | Callable[[], Embedder]  # an embedder, or what loads
 
 def build_index(documents: Sequence[Document | BuiltDocument], embedder: EmbedderSource, index_dir: Path,
                 sources: Sequence[str | Source], progress: bool = False,
-                files: Mapping[str, dict] | None = None) -> Manifest:
+                files: Mapping[str, dict] | None = None, vector_index: str | None = None) -> Manifest:
     """Make `documents` the live index of `index_dir`, embedding only passages the live build lacks.
 
     `sources` (paths, or `Source`s with their overrides and exclusions) is what the documents
     were read from; reading it again must give the same documents. A `BuiltDocument` keeps its
     passages and vector keys, so a build of only those (a `remove`) never loads the model: `embedder`
     may be a function that loads it, called only when some passage is new.
-    `files` are the fingerprints of the files read (`Manifest.files`).
+    `files` are the fingerprints of the source files read (`Manifest.files`). `vector_index`
+    ("auto", "flat", "ivf"; default: $KILDE_VECTOR_INDEX, else auto) picks the FAISS index type.
     """
     started = time.monotonic()
     sources = [s if isinstance(s, Source) else sources_of([s])[0] for s in sources]
-    previous = _previous_manifest(index_dir)
+    previous = _readable(index_dir)
     split = [(doc.passages, doc.keys) if isinstance(doc, BuiltDocument) else (split_document(doc), None)
              for doc in documents]
     passages = [p for own, _ in split for p in own]
-    texts = [p.embedding_text() for p in passages]
     notify("index.passages", documents=len(documents), passages=len(passages))
+    texts = [p.embedding_text() for p in passages]
     loaded: list[Embedder] = []
 
     def model() -> Embedder:
@@ -127,27 +144,46 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
 
     keys = [key for own, own_keys in split
             for key in (own_keys or [vector_key(model(), p.embedding_text()) for p in own])]
-    vectors, reused = _vectors(index_dir, model, texts, keys, progress)
-    identity = (model().name, model().fingerprint, model().dimension) if loaded or previous is None else (
-        previous.model_name, previous.model_fingerprint, previous.dimension)
-    backend = model().backend.label if loaded or previous is None else previous.model_backend
-    index = faiss.IndexFlatIP(identity[2])
-    index.add(vectors)
-    lexical = LexicalIndex.build(texts)
-    document_lexical = LexicalIndex.build([document_text(doc.info, own) for doc, (own, _) in zip(documents, split)])
-    built_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    records = _document_records(documents, previous, built_at)
-    infos = [replace(doc.info, retrieved=record["retrieved"]) for doc, record in zip(documents, records)]
-    manifest = Manifest(
-        kilde_version=version("kilde"), model_name=identity[0], model_fingerprint=identity[1],
-        dimension=identity[2], corpus_hash=corpus_hash(documents), passage_count=len(passages),
-        document_count=len(documents), sources=[s.path for s in sources],
-        built_at=built_at, build_seconds=round(time.monotonic() - started, 2),
-        source_options={s.path: s.options() for s in sources if s.options()},
-        documents=records, embedded=len(passages) - reused, reused=reused, files=dict(files or {}),
-        model_backend=backend,
-    )
-    _publish(index_dir, manifest, index, passages, infos, lexical, document_lexical, keys)
+    rows, old = _previous_vectors(previous)
+    if loaded or previous is None or any(key not in rows for key in keys):
+        identity = (model().name, model().fingerprint, model().dimension, model().backend.label)
+    else:  # nothing to embed (a `remove`): the model stays unloaded, the build keeps the previous identity
+        manifest = previous[1]
+        identity = (manifest.model_name, manifest.model_fingerprint, manifest.dimension, manifest.model_backend)
+    dimension = identity[2]
+    kind = choose_kind(len(passages), vector_index)
+    text_bytes = sum(len(t.encode("utf-8")) for t in texts)
+    publish.check_space(index_dir, publish.estimated_bytes(len(passages), text_bytes, dimension))
+    with publish.staging(index_dir) as folder:
+        exact = new_exact(folder / EXACT_FILE, len(passages), dimension)
+        reused = _fill_vectors(exact, rows, old, model, texts, keys, progress)
+        exact.flush()
+        (folder / VECTOR_KEYS).write_text("".join(key + "\n" for key in keys), encoding="utf-8")
+        built_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        records = _document_records(documents, previous[1] if previous else None, built_at)
+        infos = [replace(doc.info, retrieved=record["retrieved"]) for doc, record in zip(documents, records)]
+        write_table(folder / TABLE_FILE, passages, infos)
+        position = {info.id: i for i, info in enumerate(infos)}
+        np.save(folder / PASSAGE_DOCUMENTS, np.array([position[p.document_id] for p in passages], dtype=np.int64))
+        document_texts = [document_text(doc.info, own) for doc, (own, _) in zip(documents, split)]
+        del passages, split
+        index, parameters = build_vector_index(exact, kind)
+        faiss.write_index(index, str(folder / VECTORS))
+        del index, exact
+        LexicalIndex.build(texts).save(folder / LEXICAL_PASSAGES)
+        del texts
+        LexicalIndex.build(document_texts).save(folder / LEXICAL_DOCUMENTS)
+        manifest = Manifest(
+            kilde_version=version("kilde"), model_name=identity[0], model_fingerprint=identity[1],
+            dimension=dimension, corpus_hash=corpus_hash(documents), passage_count=len(keys),
+            document_count=len(documents), sources=[s.path for s in sources],
+            built_at=built_at, build_seconds=round(time.monotonic() - started, 2),
+            source_options={s.path: s.options() for s in sources if s.options()},
+            documents=records, embedded=len(keys) - reused, reused=reused, files=dict(files or {}),
+            model_backend=identity[3], format=FORMAT, vector_index=parameters,
+            build_files=publish.file_hashes(folder),
+        )
+        publish.publish(index_dir, folder, manifest)
     return manifest
 
 
@@ -169,7 +205,7 @@ def built_documents(index_dir: Path) -> dict[str, BuiltDocument]:
     """The live build's documents with their passages and vector keys; empty without a (readable) build."""
     try:
         stored = load_index(index_dir)
-        keys = (_live_build(index_dir) / VECTOR_KEYS).read_text(encoding="utf-8").split()
+        keys = (stored.build / VECTOR_KEYS).read_text(encoding="utf-8").split()
     except (OSError, IndexStateError):
         return {}
     if len(keys) != len(stored.passages):
@@ -189,49 +225,53 @@ def vector_key(embedder: Embedder, text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _vectors(index_dir: Path, model: Callable[[], Embedder], texts: list[str], keys: list[str],
-             progress: bool) -> tuple[np.ndarray, int]:
-    """One vector per text, in order, and how many came from the live build (`model` is called only
-    when some text must be embedded)."""
-    rows, old = _previous_vectors(index_dir)
-    missing: dict[str, str] = {}  # key -> text, each text embedded once
-    for key, text in zip(keys, texts):
-        if key not in rows:
-            missing.setdefault(key, text)
-    reused = sum(key in rows for key in keys)
-    notify("index.embedding", new=len(keys) - reused, reused=reused)
-    fresh = model().embed_passages(list(missing.values()), progress=progress) if missing else None
-    new_rows = {key: row for row, key in enumerate(missing)}
-    width = fresh.shape[1] if fresh is not None else old.shape[1] if old is not None else model().dimension
-    vectors = np.zeros((len(keys), width), np.float32)
+def _fill_vectors(exact: np.ndarray, rows: dict[str, int], old: np.ndarray | None, model: Callable[[], Embedder],
+                  texts: list[str], keys: list[str], progress: bool) -> int:
+    """Write one vector per text into `exact`, in order, taking those of keys in `rows` from `old`
+    (the served build's); return how many were taken. `model` is called only when some text is new."""
+    missing: dict[str, int] = {}  # key -> first row needing it: each text embedded once
+    reused = 0
     for i, key in enumerate(keys):
-        vectors[i] = old[rows[key]] if key in rows else fresh[new_rows[key]]
-    return vectors, reused
+        if key in rows:
+            reused += 1
+        else:
+            missing.setdefault(key, i)
+    notify("index.embedding", new=len(keys) - reused, reused=reused)
+    if reused:
+        at = np.array([i for i, key in enumerate(keys) if key in rows], dtype=np.int64)
+        source = np.array([rows[keys[i]] for i in at.tolist()], dtype=np.int64)
+        for start in range(0, len(at), EMBED_BATCH):  # sorted reads from the old memmap
+            exact[at[start:start + EMBED_BATCH]] = old[source[start:start + EMBED_BATCH]]
+    first = list(missing.values())
+    for start in range(0, len(first), EMBED_BATCH):
+        batch = first[start:start + EMBED_BATCH]
+        exact[np.array(batch, dtype=np.int64)] = model().embed_passages([texts[i] for i in batch], progress=progress)
+    if len(missing) < len(keys) - reused:  # the same text twice: copy the first row's vector
+        for i, key in enumerate(keys):
+            if key not in rows and missing[key] != i:
+                exact[i] = exact[missing[key]]
+    return reused
 
 
-def _previous_vectors(index_dir: Path) -> tuple[dict[str, int], np.ndarray | None]:
-    """The live build's vectors by key; nothing when there is none or it cannot be read.
+def _previous_vectors(previous: tuple[Path, Manifest] | None) -> tuple[dict[str, int], np.ndarray | None]:
+    """The served build's vectors by key; nothing when there is none or it cannot be read.
 
     A key names the model, so a vector of another model is never taken."""
+    if previous is None:
+        return {}, None
+    build, manifest = previous
     try:
-        live = _live_build(index_dir)
-        if live is None:
+        keys = (build / VECTOR_KEYS).read_text(encoding="utf-8").split()
+        if manifest.format >= 2:
+            vectors = open_exact(build / EXACT_FILE)
+        else:
+            index = faiss.read_index(str(build / VECTORS))
+            vectors = index.reconstruct_n(0, index.ntotal)
+        if vectors.shape[0] != len(keys):
             return {}, None
-        keys = (live / VECTOR_KEYS).read_text(encoding="utf-8").split()
-        index = faiss.read_index(str(live / VECTORS))
-        if index.ntotal != len(keys):
-            return {}, None
-        vectors = index.reconstruct_n(0, index.ntotal)
-    except (OSError, RuntimeError, ValueError, IndexStateError):  # no keys (an older build), or a broken one
+    except READ_ERRORS:  # no keys (an older build), or a broken one
         return {}, None
     return {key: row for row, key in enumerate(keys)}, vectors
-
-
-def _previous_manifest(index_dir: Path) -> Manifest | None:
-    try:
-        return read_manifest(index_dir)
-    except IndexStateError:
-        return None
 
 
 def _document_records(documents: list[Document], previous: Manifest | None, now: str) -> list[dict]:
@@ -253,73 +293,122 @@ def _document_records(documents: list[Document], previous: Manifest | None, now:
     return records
 
 
-def _publish(index_dir: Path, manifest: Manifest, index: faiss.Index, passages: list[Passage],
-             infos: list[DocumentInfo], lexical: LexicalIndex, document_lexical: LexicalIndex,
-             keys: list[str]) -> None:
-    builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(index_dir / ".lock")):
-        name = time.strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=builds))
-        faiss.write_index(index, str(staging / VECTORS))
-        (staging / VECTOR_KEYS).write_text("".join(key + "\n" for key in keys), encoding="utf-8")
-        _write_jsonl(staging / PASSAGES, (asdict(p) for p in passages))
-        _write_jsonl(staging / DOCUMENTS, (info.as_json() for info in infos))
-        lexical.save(staging / LEXICAL_PASSAGES)
-        document_lexical.save(staging / LEXICAL_DOCUMENTS)
-        (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False))
-        os.replace(staging, builds / name)
-        pointer = index_dir / f".CURRENT.{uuid.uuid4().hex}"
-        pointer.write_text(name)
-        _fsync(pointer)
-        os.replace(pointer, index_dir / "CURRENT")
-        for old in builds.iterdir():  # earlier builds and staging left by crashed runs
-            if old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_jsonl(path: Path, records) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
+# ------------------------------------------------------------------------------------------ opening
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:
-    """The live build's manifest, or None if the folder holds no index yet."""
-    live = _live_build(index_dir)
-    if live is None:
-        return None
-    try:
-        return Manifest(**json.loads((live / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError) as exc:
-        raise IndexStateError("index.broken", path=str(index_dir)) from exc
+    """The served build's manifest (the live one, or the previous one when the live one is
+    unreadable), or None if the folder holds no index yet."""
+    found = _readable(index_dir, strict=True)
+    return found[1] if found else None
 
 
 def load_index(index_dir: Path) -> StoredIndex:
-    manifest = read_manifest(index_dir)
-    if manifest is None:
+    """Open the live build; when it cannot be read, the previous one, with a notice."""
+    live = publish.pointed(index_dir, publish.CURRENT)
+    if live is None:
         raise IndexStateError("index.missing", path=str(index_dir))
-    live = _live_build(index_dir)
     try:
-        vectors = faiss.read_index(str(live / VECTORS))
-        passages = [Passage(**r) for r in _read_jsonl(live / PASSAGES)]
-        infos = [DocumentInfo.from_json(r) for r in _read_jsonl(live / DOCUMENTS)]
-        lexical = LexicalIndex.load(live / LEXICAL_PASSAGES)
-        document_lexical = LexicalIndex.load(live / LEXICAL_DOCUMENTS)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        return open_build(index_dir / publish.BUILDS / live, index_dir)
+    except IndexStateError as error:
+        fallback = _previous_build(index_dir, live)
+        if fallback is None:
+            raise
+        try:
+            stored = open_build(fallback, index_dir)
+        except IndexStateError:
+            raise error from None
+        _served_previous(index_dir, stored.manifest)
+        return stored
+
+
+def open_build(build: Path, index_dir: Path) -> StoredIndex:
+    """One build folder, opened for searching; `index.broken` when it cannot be read whole."""
+    if not build.is_dir():
+        raise IndexStateError("index.broken", path=str(index_dir))
+    manifest = read_manifest_at(build, index_dir)
+    if manifest.format < 2:
+        return _open_format1(build, index_dir, manifest)
+    try:
+        for name, recorded in manifest.build_files.items():  # a cheap look for truncation; `kilde check` hashes
+            if (build / name).stat().st_size != recorded["size"]:
+                raise IndexStateError("index.broken", path=str(index_dir))
+        table = PassageTable(build / TABLE_FILE)
+        vectors = open_vector_index(build / VECTORS, manifest.vector_index)
+        exact = open_exact(build / EXACT_FILE)
+        positions = np.load(build / PASSAGE_DOCUMENTS)
+        lexical = LexicalIndex.load(build / LEXICAL_PASSAGES)
+        document_lexical = LexicalIndex.load(build / LEXICAL_DOCUMENTS)
+        order = table.document_ids()
+    except READ_ERRORS + (sqlite3.Error,) as exc:
+        raise IndexStateError("index.broken", path=str(index_dir)) from exc
+    count = manifest.passage_count
+    if not (vectors.ntotal == table.passage_count == count == lexical.size == len(exact) == len(positions)) or (
+            exact.shape[1:] != (manifest.dimension,) or not (
+            document_lexical.size == len(order) == manifest.document_count)):
+        raise IndexStateError("index.broken", path=str(index_dir))
+    return StoredIndex(manifest, vectors, table.passages, table.documents, lexical, document_lexical, order,
+                       exact=exact, positions=positions, table=table, build=build)
+
+
+def _open_format1(build: Path, index_dir: Path, manifest: Manifest) -> StoredIndex:
+    """A build of Kilde before issue 9: JSON Lines and a flat FAISS index, loaded into memory."""
+    try:
+        vectors = faiss.read_index(str(build / VECTORS))
+        passages = [Passage(**r) for r in _read_jsonl(build / OLD_PASSAGES)]
+        infos = [DocumentInfo.from_json(r) for r in _read_jsonl(build / OLD_DOCUMENTS)]
+        lexical = LexicalIndex.load(build / LEXICAL_PASSAGES)
+        document_lexical = LexicalIndex.load(build / LEXICAL_DOCUMENTS)
+    except READ_ERRORS as exc:
         raise IndexStateError("index.broken", path=str(index_dir)) from exc
     if not vectors.ntotal == len(passages) == manifest.passage_count == lexical.size or (
             document_lexical.size != len(infos)):
         raise IndexStateError("index.broken", path=str(index_dir))
     return StoredIndex(manifest, vectors, passages, {info.id: info for info in infos}, lexical,
-                       document_lexical, [info.id for info in infos])
+                       document_lexical, [info.id for info in infos], build=build)
+
+
+def _readable(index_dir: Path, strict: bool = False) -> tuple[Path, Manifest] | None:
+    """The build to serve and its manifest: the live one, else the previous one (with a notice).
+    None when there is no index; with `strict`, `index.broken` when neither can be read."""
+    live = publish.pointed(index_dir, publish.CURRENT)
+    if live is None:
+        return None
+    build = index_dir / publish.BUILDS / live
+    try:
+        if not build.is_dir():
+            raise IndexStateError("index.broken", path=str(index_dir))
+        return build, read_manifest_at(build, index_dir)
+    except IndexStateError:
+        fallback = _previous_build(index_dir, live)
+        if fallback is not None:
+            try:
+                manifest = read_manifest_at(fallback, index_dir)
+            except IndexStateError:
+                manifest = None
+            if manifest is not None:
+                _served_previous(index_dir, manifest)
+                return fallback, manifest
+        if strict:
+            raise
+        return None
+
+
+def _previous_build(index_dir: Path, live: str) -> Path | None:
+    name = publish.pointed(index_dir, publish.PREVIOUS)
+    if name is None or name == live or not (index_dir / publish.BUILDS / name).is_dir():
+        return None
+    return index_dir / publish.BUILDS / name
+
+
+_told: set[tuple[str, str]] = set()
+
+
+def _served_previous(index_dir: Path, manifest: Manifest) -> None:
+    """Say once per process and build that the previous build is served instead of the broken live one."""
+    if (str(index_dir), manifest.built_at) not in _told:
+        _told.add((str(index_dir), manifest.built_at))
+        notify("index.previous_served", path=str(index_dir), built_at=manifest.built_at)
 
 
 def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None:
@@ -333,17 +422,6 @@ def check_model(manifest: Manifest, embedder: Embedder, index_dir: Path) -> None
                                   requested_backend=requested.name, requested_precision=requested.precision)
         raise IndexStateError("index.other_model", path=str(index_dir),
                               built_with=manifest.model_name, requested=embedder.name)
-
-
-def _live_build(index_dir: Path) -> Path | None:
-    try:
-        name = (index_dir / "CURRENT").read_text().strip()
-    except FileNotFoundError:
-        return None
-    build = index_dir / "builds" / name
-    if not name or not build.is_dir():
-        raise IndexStateError("index.broken", path=str(index_dir))
-    return build
 
 
 def _read_jsonl(path: Path) -> list[dict]:

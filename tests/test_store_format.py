@@ -1,0 +1,281 @@
+"""The on-disk format of issue 9 and the recovery of issue 14 §5–6: lazy passages, the vector
+index by size, reuse from the memory-mapped vectors, the previous build, `kilde check`, disk full."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from kilde.app import texts
+from kilde.index import notices
+from kilde.index.documents.reader import Document, DocumentInfo, bundled_corpus
+from kilde.index.errors import IndexStateError
+from kilde.index.retrieval.search import Searcher
+from kilde.index.store import builds, passage_table, publish, vector_index
+from kilde.index.store.builds import build_index, load_index, read_manifest
+
+from .conftest import run_kilde
+
+SOURCES = [str(bundled_corpus())]
+EXTRA = Document(DocumentInfo(id="ekstra", title="Et ekstra dokument"),
+                 "Kommunen åpnet et nytt lavterskeltilbud for unge rusbrukere i fjor høst, med døgnåpen bemanning.\n\n"
+                 "Tilbudet ble evaluert etter et halvt år, og brukerne var godt fornøyde med oppfølgingen.")
+
+
+@pytest.fixture
+def index_copy(tmp_path, bundled_index) -> Path:
+    """A private copy of the session's bundled index, to build over and damage."""
+    folder = tmp_path / "index"
+    shutil.copytree(bundled_index, folder)
+    return folder
+
+
+def live_build(index_dir: Path) -> Path:
+    return index_dir / "builds" / (index_dir / "CURRENT").read_text().strip()
+
+
+def test_opening_creates_no_passage_objects(index_copy, monkeypatch):
+    made = []
+
+    class Counted(passage_table.Passage):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(passage_table, "Passage", Counted)
+    index = load_index(index_copy)
+    assert made == [] and len(index.passages) == 51 and len(index.documents) == 2
+    third = index.passages[3]
+    assert len(made) == 1 and index.passage_at(3) == third and index.row_of(third.id) == 3
+    assert index.row_of("no-such-passage") is None
+    assert [p.id for p in index.passages][3] == third.id  # in-order iteration
+    positions = index.passage_document_positions()
+    assert positions.dtype == np.int64 and len(positions) == 51
+    assert index.document_order[positions[3]] == third.document_id
+    vectors = index.vectors_at(np.array([3, 7]))
+    assert vectors.dtype == np.float32 and np.allclose(vectors, index.vectors.reconstruct_batch(np.array([3, 7])))
+    assert isinstance(index.exact, np.memmap)
+
+
+def test_ivf_above_the_limit_keeps_recall_against_exact(monkeypatch):
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((60, 64)).astype(np.float32)
+    vectors = centres[rng.integers(0, 60, 6000)] + 0.7 * rng.standard_normal((6000, 64)).astype(np.float32)
+    faiss.normalize_L2(vectors)
+    monkeypatch.setattr(vector_index, "FLAT_LIMIT", 5000)
+    monkeypatch.delenv(vector_index.KIND_VARIABLE, raising=False)
+    assert vector_index.choose_kind(4999) == "flat" and vector_index.choose_kind(6000) == "ivf"
+    index, parameters = vector_index.build_vector_index(vectors, vector_index.choose_kind(len(vectors)))
+    assert parameters["type"] == "ivf" and parameters["nlist"] == round(4 * np.sqrt(6000))
+    assert parameters["nprobe"] < parameters["nlist"]  # approximate, not a flat scan in disguise
+    queries = vectors[rng.choice(6000, 200, replace=False)] + 0.1 * rng.standard_normal((200, 64)).astype(np.float32)
+    faiss.normalize_L2(queries)  # fresh questions, not the calibration's
+    _, found = index.search(queries, 10)
+    assert vector_index.recall_at(vector_index.exact_top(vectors, queries, 10), found) >= 0.95
+
+
+def test_forced_ivf_build_is_recorded_opened_and_searched(index_copy, embedder, documents, monkeypatch):
+    monkeypatch.setenv(vector_index.KIND_VARIABLE, "ivf")
+    manifest = build_index(documents, embedder, index_copy, SOURCES)
+    assert manifest.vector_index["type"] == "ivf" and manifest.vector_index["nprobe"] >= 1
+    assert manifest.reused == 51 and manifest.embedded == 0
+    index = load_index(index_copy)
+    assert faiss.extract_index_ivf(index.vectors).nprobe == manifest.vector_index["nprobe"]
+    hits = Searcher(index, embedder).search("Hvor mange dør av overdose i Norge hvert år?", 3, mode="dense").hits
+    assert hits and "overdose" in " ".join(h.passage.text for h in hits)
+
+
+def test_incremental_build_reuses_vectors_from_the_memmap(index_copy, embedder, documents, monkeypatch):
+    before = load_index(index_copy)
+    old = {p.id: before.vectors_at(np.array([row]))[0] for row, p in enumerate(before.passages)}
+
+    def no_faiss_reading(*args, **kwargs):
+        raise AssertionError("vectors are reused from vectors.npy, not read back from FAISS")
+
+    embedded = []
+    monkeypatch.setattr(builds.faiss, "read_index", no_faiss_reading)
+    monkeypatch.setattr(type(embedder), "embed_passages",
+                        lambda self, texts, progress=False: embedded.extend(texts) or
+                        np.stack([self.embed_query(t) for t in texts]))
+    manifest = build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
+    assert manifest.reused == 51 and manifest.embedded == 2 and len(embedded) == 2
+    monkeypatch.undo()
+    after = load_index(index_copy)
+    for row, passage in enumerate(after.passages):
+        if passage.id in old:
+            assert np.array_equal(after.vectors_at(np.array([row]))[0], old[passage.id])
+
+
+def test_two_builds_are_kept_and_older_ones_deleted(index_copy, embedder, documents):
+    first = live_build(index_copy).name
+    build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
+    second = live_build(index_copy).name
+    assert {p.name for p in (index_copy / "builds").iterdir()} == {first, second}
+    assert (index_copy / "PREVIOUS").read_text() == first
+    build_index(documents, embedder, index_copy, SOURCES)
+    assert {p.name for p in (index_copy / "builds").iterdir()} == {second, live_build(index_copy).name}
+
+
+@pytest.mark.parametrize("damage", ["manifest", "table", "vectors"])
+def test_previous_build_is_served_when_the_live_one_is_unreadable(index_copy, embedder, documents, damage,
+                                                                  monkeypatch):
+    build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
+    live = live_build(index_copy)
+    if damage == "manifest":
+        (live / "manifest.json").write_text("garbage")
+    elif damage == "table":
+        (live / "passages.sqlite").write_bytes(b"not a database")
+    else:
+        (live / "vectors.npy").unlink()
+    told = []
+    monkeypatch.setattr(builds, "_told", set())
+    notices.set_handler(lambda code, params: told.append(texts.notice(code, params)))
+    try:
+        index = load_index(index_copy)
+        manifest = read_manifest(index_copy)
+    finally:
+        notices.set_handler(notices._plain)
+    assert index.manifest.passage_count == 51 and "ekstra" not in index.documents  # the previous build
+    assert manifest.sources == SOURCES  # the recorded sources survive, so a rebuild keeps the user's corpus
+    assert len(told) == 1 and "forrige gode versjon" in told[0]
+    previous = (index_copy / "PREVIOUS").read_text()
+    build_index(documents, embedder, index_copy, SOURCES)  # the rebuild keeps the good build, not the broken one
+    assert (index_copy / "PREVIOUS").read_text() == previous and (index_copy / "builds" / previous).is_dir()
+
+
+def test_check_passes_a_good_build_and_fails_a_damaged_one(index_copy, embedder, documents):
+    good = run_kilde("check", "--index", str(index_copy))
+    assert good.returncode == 0 and "er i orden" in good.stdout, good.stderr
+    build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
+    table = live_build(index_copy) / "passages.sqlite"
+    data = bytearray(table.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte, same size: only the hash tells
+    table.write_bytes(bytes(data))
+    damaged = run_kilde("check", "--index", str(index_copy))
+    assert damaged.returncode == 2
+    assert "er skadet" in damaged.stderr and "endret: passages.sqlite" in damaged.stderr
+    assert "Forrige versjon" in damaged.stderr and "Traceback" not in damaged.stderr
+    missing = run_kilde("check", "--index", str(index_copy / "nothing"))
+    assert missing.returncode == 2 and "ingen indeks" in missing.stderr
+
+
+def test_an_old_format_build_still_opens_and_is_rebuilt_in_the_new_one(index_copy, embedder, documents):
+    """Format 1 (before issue 9): passages and documents as JSON Lines, a flat FAISS file, no hashes."""
+    live = live_build(index_copy)
+    index = load_index(index_copy)
+    with (live / "passages.jsonl").open("w", encoding="utf-8") as out:
+        for p in index.passages:
+            out.write(json.dumps(p.__dict__, ensure_ascii=False) + "\n")
+    with (live / "documents.jsonl").open("w", encoding="utf-8") as out:
+        for info in index.documents.values():
+            out.write(json.dumps(info.as_json(), ensure_ascii=False) + "\n")
+    index.table.close()
+    for name in ("passages.sqlite", "vectors.npy", "passage-documents.npy"):
+        (live / name).unlink()
+    manifest = json.loads((live / "manifest.json").read_text())
+    for key in ("format", "vector_index", "files"):
+        del manifest[key]
+    (live / "manifest.json").write_text(json.dumps(manifest))
+    old = load_index(index_copy)
+    assert old.manifest.format == 1 and len(old.passages) == 51
+    assert old.row_of(old.passages[5].id) == 5 and old.vectors_at(np.array([5])).shape == (1, 384)
+    assert "er i et eldre format" in run_kilde("check", "--index", str(index_copy)).stdout
+    rebuilt = build_index(documents, embedder, index_copy, SOURCES)
+    assert rebuilt.format == 2 and rebuilt.reused == 51
+
+
+def _failing_write(*args, **kwargs):
+    raise RuntimeError("Error in faiss::FileIOWriter: No space left on device")
+
+
+def test_disk_full_while_writing_gives_the_message_and_leaves_no_staging(index_copy, embedder, documents,
+                                                                        monkeypatch):
+    before = (index_copy / "CURRENT").read_text()
+    monkeypatch.setattr(builds.faiss, "write_index", _failing_write)
+    with pytest.raises(IndexStateError) as error:
+        build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
+    assert error.value.code == "index.disk_full_writing"
+    assert "Disken ble full" in texts.describe(error.value) and "faiss" not in texts.describe(error.value)
+    assert not [p for p in (index_copy / "builds").iterdir() if p.name.startswith(".staging")]
+    assert (index_copy / "CURRENT").read_text() == before and load_index(index_copy).manifest.passage_count == 51
+
+
+def test_disk_full_is_found_before_embedding(index_copy, embedder, documents, monkeypatch):
+    embedded = []
+    monkeypatch.setattr(type(embedder), "embed_passages", lambda self, texts, progress=False: embedded.append(texts))
+    monkeypatch.setattr(publish.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
+    with pytest.raises(IndexStateError) as error:
+        build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
+    assert error.value.code == "index.disk_full" and error.value.params["free_mb"] == 1
+    assert embedded == [] and not [p for p in (index_copy / "builds").iterdir() if p.name.startswith(".staging")]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1 MB filesystem (tmpfs; needs root, as in this project's sandbox)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    yield mount
+    gc.collect()  # the test's memory maps and SQLite connection into the disk
+    subprocess.run(["umount", "--lazy", str(mount)], check=False)
+
+
+def test_a_really_full_disk(small_disk, bundled_index, embedder, documents, monkeypatch):
+    index_dir = small_disk / "index"
+    shutil.copytree(bundled_index, index_dir, ignore=shutil.ignore_patterns("PREVIOUS"))
+    for build in (index_dir / "builds").iterdir():
+        if build.name != (index_dir / "CURRENT").read_text():
+            shutil.rmtree(build)
+    before = (index_dir / "CURRENT").read_text()
+    free = shutil.disk_usage(small_disk).free
+    (small_disk / "filler").write_bytes(b"\0" * (free - 120_000))  # room for a third of a build
+    with pytest.raises(IndexStateError) as error:  # found before embedding
+        build_index([*documents, EXTRA], embedder, index_dir, SOURCES)
+    assert error.value.code == "index.disk_full"
+    assert "ikke nok ledig diskplass" in texts.describe(error.value)
+    monkeypatch.setattr(publish, "estimated_bytes", lambda *args: 0)  # an estimate too low: the write fails
+    with pytest.raises(IndexStateError) as error:
+        build_index([*documents, EXTRA], embedder, index_dir, SOURCES)
+    assert error.value.code == "index.disk_full_writing"
+    assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".staging")]
+    reopened = load_index(index_dir)
+    assert (index_dir / "CURRENT").read_text() == before and reopened.manifest.passage_count == 51
+    reopened.table.close()
+
+
+def test_kilde_index_without_paths_rebuilds_the_recorded_sources_not_the_bundled_corpus(
+        tmp_path, bundled_index, embedder, capsys):
+    """Issue 14 §5: garbage in the live manifest, then the advised `kilde index --index D`."""
+    from kilde.app.cli import main
+    from kilde.index.documents.reader import read_documents
+    from kilde.index.documents.sources import Source
+
+    corpus = tmp_path / "mine"
+    shutil.copytree(bundled_corpus(), corpus, ignore=shutil.ignore_patterns("__*"))
+    (corpus / "ekstra.txt").write_text(EXTRA.text, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    shutil.copytree(bundled_index, index_dir)  # its vectors, so nothing but the extra file is embedded
+    recorded = [Source(str(corpus), {"publisher": "Kommunen"})]  # a flag the index records, to survive
+    for _ in range(2):  # live and previous build both of the user's corpus
+        build_index(read_documents([corpus], {"publisher": "Kommunen"}), embedder, index_dir, recorded)
+    (live_build(index_dir) / "manifest.json").write_text("garbage")
+    assert main(["index", "--index", str(index_dir)]) == 0
+    index = load_index(index_dir)
+    assert index.manifest.document_count == 3 and index.documents["ekstra"].publisher == "Kommunen"
+    assert index.manifest.sources == [str(corpus)]
+    for build in (index_dir / "builds").iterdir():  # nothing readable left: refuse, don't build the bundled corpus
+        (build / "manifest.json").write_text("garbage")
+    capsys.readouterr()
+    assert main(["index", "--index", str(index_dir)]) == 2
+    assert "Oppgi dem" in capsys.readouterr().err

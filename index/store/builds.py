@@ -79,6 +79,33 @@ class StoredIndex:
     lexical: LexicalIndex  # one entry per passage, in `passages` order
     document_lexical: LexicalIndex  # one entry per document, in `document_order`
     document_order: list[str]
+    _passage_document: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _passage_row: dict[str, int] | None = field(default=None, repr=False, compare=False)
+
+    # What the search path reads, so that it never walks `passages`. These are the simple in-memory
+    # versions; the on-disk store (issue 9, branch issue-9-store) replaces them with the same signatures.
+    def vectors_at(self, rows: np.ndarray) -> np.ndarray:
+        """The exact float32 vectors of these passage rows, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return np.zeros((0, self.vectors.d), dtype=np.float32)
+        return self.vectors.reconstruct_batch(rows)
+
+    def passage_document_positions(self) -> np.ndarray:
+        """Per passage row, the position of its document in `document_order` (int64)."""
+        if self._passage_document is None:
+            position = {doc_id: i for i, doc_id in enumerate(self.document_order)}
+            self._passage_document = np.array([position[p.document_id] for p in self.passages], dtype=np.int64)
+        return self._passage_document
+
+    def row_of(self, passage_id: str) -> int | None:
+        """The row of the passage with this id; None when the index has none."""
+        if self._passage_row is None:
+            self._passage_row = {p.id: row for row, p in enumerate(self.passages)}
+        return self._passage_row.get(passage_id)
+
+    def passage_at(self, row: int) -> Passage:
+        return self.passages[row]
 
 
 def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,

@@ -104,11 +104,12 @@ class QueryTerm:
 
 
 class LexicalIndex:
-    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer, counts: Counter[str]) -> None:
+    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer, counts: Counter[str], folder: Path | None = None) -> None:
         self.bm25 = bm25
         self.analyzer = analyzer
         self.counts = counts
         self.vocabulary = set(bm25.vocab_dict)
+        self._folder = folder  # where it was loaded from, for its saved spelling index
 
     @classmethod
     def build(cls, texts: list[str], decompound: bool = False) -> "LexicalIndex":
@@ -120,7 +121,9 @@ class LexicalIndex:
 
     @cached_property
     def spelling(self) -> Spelling:
-        return Spelling(self.vocabulary)
+        """The deletion index for spelling matching: the saved one, or built on first use (an older build)."""
+        saved = self._folder if self._folder is not None and Spelling.saved_in(self._folder) else None
+        return Spelling(self.vocabulary, saved)
 
     def match(self, terms: Iterable[str], english: bool) -> tuple[QueryTerm, ...]:
         """Analysed question terms and the corpus terms each stands for.
@@ -183,6 +186,7 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder), show_progress=False)
+        self.spelling.save(folder)
         (folder / VOCABULARY_FILE).write_text(json.dumps(
             {"decompound": self.analyzer.decompounder is not None, "counts": self.counts}, ensure_ascii=False))
 
@@ -191,4 +195,4 @@ class LexicalIndex:
         saved = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
         counts = Counter(saved["counts"])
         bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
-        return cls(bm25, Analyzer(counts, saved["decompound"]), counts)
+        return cls(bm25, Analyzer(counts, saved["decompound"]), counts, folder)

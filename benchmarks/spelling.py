@@ -93,7 +93,7 @@ def main() -> None:
     rng.shuffle(terms)
     print(f"{len(terms)} real terms; {args.lookups} typo lookups per size")
     print(f"{'terms':>10}{'scan ms':>10}{'index ms':>10}{'× faster':>10}{'index build s':>15}"
-          f"{'RSS growth MB':>15}{'found':>8}")
+          f"{'index MB':>10}{'peak RSS +MB':>14}{'found':>8}")
     for size in args.sizes:
         vocabulary = vocabulary_of(size, terms, rng)
         words = sorted(vocabulary)
@@ -110,8 +110,9 @@ def main() -> None:
         growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
         index_ms, found = per_lookup_ms(spelling.match, lookups)
         assert found == expected, "the deletion index must find what the scan finds"
+        size_mb = (spelling._keys.nbytes + spelling._owners.nbytes) / 2**20
         print(f"{size:>10}{scan_ms:>10.2f}{index_ms:>10.3f}{scan_ms / index_ms:>10.0f}{build_s:>15.1f}"
-              f"{growth:>15.0f}{sum(map(bool, found)):>8}", flush=True)
+              f"{size_mb:>10.0f}{growth:>14.0f}{sum(map(bool, found)):>8}", flush=True)
 
 
 if __name__ == "__main__":

@@ -225,7 +225,7 @@ class Searcher:
                 scores = self.index.vectors_at(allowed_rows) @ vector
                 best = top(scores, k)
                 return allowed_rows[best], scores[best]
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed_rows.astype(np.int64)))
+            params = filter_parameters(self.index.vectors, faiss.IDSelectorBatch(allowed_rows.astype(np.int64)))
         scores, rows = self.index.vectors.search(vector[None, :], min(k, self.size), params=params)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
@@ -234,6 +234,14 @@ class Searcher:
         scores = self._only(self.index.lexical.scores(query.passage_matches()), allowed, self._passage_document)
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
+
+
+def filter_parameters(vectors: faiss.Index, selector: faiss.IDSelector) -> faiss.SearchParameters:
+    """Search parameters keeping only the selected rows, of the kind this FAISS index takes (IVF needs its own)."""
+    ivf = faiss.try_extract_index_ivf(vectors)
+    if ivf is not None:
+        return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+    return faiss.SearchParameters(sel=selector)
 
 
 def top(scores: np.ndarray, k: int) -> np.ndarray:

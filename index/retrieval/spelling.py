@@ -35,6 +35,7 @@ MAX_EDITS = 2
 # up to letter PREFIX of the one), so no match is lost; longer terms sharing a prefix become extra
 # candidates, which the distance check discards. 7 is SymSpell's default.
 PREFIX = 7
+CHUNK = 20_000
 TERMS_FILE, KEYS_FILE, OWNERS_FILE = "spelling-terms.txt", "spelling-keys.npy", "spelling-owners.npy"
 
 
@@ -77,9 +78,13 @@ class Spelling:
             self._owners = np.load(saved / OWNERS_FILE, mmap_mode="r")
             return
         self._terms = sorted(t for t in self.vocabulary if reaching_edits(len(t)))
-        variants = [deletions(term[:PREFIX], reaching_edits(len(term))) for term in self._terms]
-        keys = _keys(v for found in variants for v in found)
-        owners = np.repeat(np.arange(len(self._terms), dtype=np.uint32), [len(found) for found in variants])
+        keys, owners = [], []
+        for first in range(0, len(self._terms), CHUNK):  # in chunks: the deletion strings are short-lived
+            variants = [deletions(t[:PREFIX], reaching_edits(len(t))) for t in self._terms[first:first + CHUNK]]
+            keys.append(_keys(v for found in variants for v in found))
+            owners.append(np.repeat(np.arange(first, first + len(variants), dtype=np.uint32), list(map(len, variants))))
+        keys = np.concatenate(keys) if keys else np.zeros(0, np.uint32)
+        owners = np.concatenate(owners) if owners else np.zeros(0, np.uint32)
         order = np.argsort(keys, kind="stable")
         self._keys, self._owners = keys[order], owners[order]
 

@@ -1,11 +1,14 @@
 """Mark the sentence of a hit that answers the question best, chosen by measurement, not position.
 
-A hit is a whole paragraph, so a reader still has to find the answer in it. Each sentence of
-a hit is scored by its embedding's cosine similarity to the question plus a weighted share of
-the question's lexical terms (stemmed, decompounded: `kilde.index.retrieval.lexical`) that it contains,
-each term counted by its IDF so that a rare word («ettervernet») outweighs a common one
-(«Høyre» in Høyre's own pages); the best-scoring sentence is the highlight. `benchmarks/highlight.py` measures the choice on
-NorQuAD validation (does the highlighted sentence hold the answer span?).
+A hit is a whole paragraph, so a reader still has to find the answer in it. Each sentence of a hit
+is scored by the share of the question's lexical terms (`kilde.index.retrieval.query.Query`: stemmed,
+matched to the corpus' spellings) that it contains, each term counted by its IDF so that a rare word
+(«ettervernet») outweighs a common one («Høyre» in Høyre's own pages), and a term the sentence holds
+only in another inflection («problemer» for «problem») counting half; the best-scoring sentence is the
+highlight, the first of equals. Nothing is embedded: before, every sentence of every hit was embedded
+at query time to add its cosine to the question, about 90 % of a search's time, and on NorQuAD
+validation the cosine did not make the choice better than the overlap alone (`benchmarks/highlight.py`,
+figures in `benchmarks/highlight.txt`), so no sentence vectors are stored either.
 
 Sentences are found by `sentence-splitter`, the Koehn & Schroeder (Moses) algorithm with its
 Norwegian list of abbreviations that do not end a sentence («bl.a.», «f.eks.», «ca.», «nr.»); a

@@ -27,6 +27,7 @@ from pathlib import Path
 from zlib import crc32
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 MAX_EDITS = 2
@@ -104,15 +105,12 @@ class Spelling:
         edits = allowed_edits(term) if fuzzy else 0
         if not edits:
             return []
-        found = {}
-        for candidate in self.candidates(term, edits):
-            distance = Levenshtein.distance(term, candidate, score_cutoff=edits)
-            if distance <= edits:
-                found[candidate] = distance
+        found = process.extract(term, sorted(self.candidates(term, edits)), scorer=Levenshtein.distance,
+                                score_cutoff=edits, limit=None)
         if not found:
             return []
-        closest = min(found.values())
-        return sorted(t for t, distance in found.items() if distance == closest)
+        closest = min(distance for _, distance, _ in found)
+        return sorted(t for t, distance, _ in found if distance == closest)
 
     def candidates(self, term: str, edits: int) -> set[str]:
         """Corpus terms sharing a deletion string with `term` (a superset of those within `edits`)."""

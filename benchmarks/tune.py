@@ -66,7 +66,7 @@ def bm25_summary(searcher: Searcher, path: Path, decompound: bool) -> str:
 
 def gather(searcher: Searcher, path: Path):
     questions = read_questions(path)
-    return [(q, searcher.evidence(q.question, searcher.embedder.embed_query(q.question))) for q in questions]
+    return [(q, searcher.evidence(searcher.analyse(q.question))) for q in questions]
 
 
 def opened(folder: Path, source: Path) -> Library:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from kilde.index.retrieval.lexical import Analyzer, Decompounder, LexicalIndex, words
+from kilde.index.retrieval.spelling import Spelling
 
 
 def test_norwegian_letters_survive():
@@ -70,3 +71,14 @@ def test_saved_index_scores_the_same(tmp_path):
     loaded = LexicalIndex.load(tmp_path)
     for question in ["ettervern", "opptrappingsplanen for rusfeltet", "rusomsorg"]:
         assert loaded.question_scores(question) == pytest.approx(index.question_scores(question))
+
+
+def test_the_spelling_index_is_saved_with_the_index_and_read_back(tmp_path):
+    texts = ["Høyre vil styrke ettervernet i rusomsorgen.", "Kommunen gir et tilpasset botilbud."]
+    index = LexicalIndex.build(texts)
+    index.save(tmp_path)
+    assert Spelling.saved_in(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    for term in ["etterven", "butilbod", "rusomsorgn", "ettervern", "xyz"]:
+        assert loaded.spelling.match(term) == index.spelling.match(term)
+    assert loaded.spelling.match("butilbod") == ["botilbud"]

@@ -21,7 +21,7 @@ def test_publisher_and_speaker_words_name_their_documents():
 
 def test_the_party_name_picks_no_paragraph_of_the_partys_own_page(searcher):
     question = "Hva med Høyre?"
-    evidence = searcher.evidence(question, searcher.embedder.embed_query(question))
+    evidence = searcher.evidence(searcher.analyse(question))
     own = np.array([searcher.index.document_order[d] == "hoyre-rusomsorg" for d in evidence.documents])
     assert evidence.passage_bm25[own].max() == 0  # «Høyre vil …» in paragraph after paragraph says nothing
     assert evidence.document_bm25[own].min() == 1  # but the question does point at Høyre's page

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
 import numpy as np
 import pytest
+from rapidfuzz.distance import Levenshtein
 
-from kilde.index.retrieval.lexical import LexicalIndex
+from kilde.index.documents.reader import bundled_corpus, read_documents
+from kilde.index.retrieval.lexical import Analyzer, LexicalIndex
 from kilde.index.retrieval.spelling import Spelling, allowed_edits
 
 
@@ -44,3 +49,32 @@ def test_confidence_is_the_share_of_the_questions_idf_the_corpus_matches():
     partly = index.confidence(index.query("ventetiden for aftercare"))
     assert 0.0 < partly < 0.5  # the unmatched word counts with the highest IDF, the common one with its own
     assert index.confidence(index.query("og i på")) == 0.0  # stopwords only
+
+
+def scanned(vocabulary: list[str], term: str) -> list[str]:
+    """The rule written out as a scan of the whole vocabulary (Kilde's matcher before the deletion index)."""
+    if term in vocabulary:
+        return [term]
+    edits = allowed_edits(term)
+    near = {t: Levenshtein.distance(term, t) for t in vocabulary}
+    near = {t: d for t, d in near.items() if d <= edits} if edits else {}
+    return sorted(t for t, d in near.items() if d == min(near.values()))
+
+
+def test_the_deletion_index_matches_what_scanning_the_vocabulary_finds():
+    """Peer check on a real word list (the bundled corpus' words, stemmed) and typos made from it."""
+    text = " ".join(read_documents([bundled_corpus()])[i].text for i in range(2))
+    vocabulary = sorted(set(Analyzer(Counter(), decompound=False).terms(text)))
+    spelling = Spelling(vocabulary)
+    rng = random.Random(7)
+    questions = ["brukarinvolvering", "butilbod", "høgr", "rusreformutval", "romarsk", "ab", "abc", "abcd"]
+    for word in rng.sample(vocabulary, 150):
+        at = rng.randrange(len(word))
+        letter = rng.choice("aeiounrstløå")
+        questions += [word[:at] + word[at + 1:], word[:at] + letter + word[at + 1:], word[:at] + letter + word[at:],
+                      word[:at] + letter + letter + word[at + 1:]]
+    matched = 0
+    for question in questions:
+        assert spelling.match(question) == scanned(vocabulary, question), question
+        matched += bool(spelling.match(question)) and question not in vocabulary
+    assert matched > 200  # most typos find their word: the check is not vacuous

@@ -1,11 +1,14 @@
 """Mark the sentence of a hit that answers the question best, chosen by measurement, not position.
 
-A hit is a whole paragraph, so a reader still has to find the answer in it. Each sentence of
-a hit is scored by its embedding's cosine similarity to the question plus a weighted share of
-the question's lexical terms (stemmed, decompounded: `kilde.index.retrieval.lexical`) that it contains,
-each term counted by its IDF so that a rare word («ettervernet») outweighs a common one
-(«Høyre» in Høyre's own pages); the best-scoring sentence is the highlight. `benchmarks/highlight.py` measures the choice on
-NorQuAD validation (does the highlighted sentence hold the answer span?).
+A hit is a whole paragraph, so a reader still has to find the answer in it. Each sentence of a hit
+is scored by the share of the question's lexical terms (`kilde.index.retrieval.query.Query`: stemmed,
+matched to the corpus' spellings) that it contains, each term counted by its IDF so that a rare word
+(«ettervernet») outweighs a common one («Høyre» in Høyre's own pages), and a term the sentence holds
+only in another inflection («problemer» for «problem») counting half; the best-scoring sentence is the
+highlight, the first of equals. Nothing is embedded: before, every sentence of every hit was embedded
+at query time to add its cosine to the question, about 90 % of a search's time, and on NorQuAD
+validation the cosine did not make the choice better than the overlap alone (`benchmarks/highlight.py`,
+figures in `benchmarks/highlight.txt`), so no sentence vectors are stored either.
 
 Sentences are found by `sentence-splitter`, the Koehn & Schroeder (Moses) algorithm with its
 Norwegian list of abbreviations that do not end a sentence («bl.a.», «f.eks.», «ca.», «nr.»); a
@@ -22,8 +25,9 @@ import re
 import numpy as np
 from sentence_splitter import SentenceSplitter
 
-from kilde.index.model.embedder import Embedder
-from kilde.index.retrieval.lexical import LexicalIndex
+from kilde.index.retrieval.language import is_english
+from kilde.index.retrieval.lexical import LexicalIndex, words
+from kilde.index.retrieval.query import Query
 
 Span = tuple[int, int]  # [start, end) character offsets into a hit's text
 _SPLITTER = SentenceSplitter(language="no")
@@ -53,42 +57,72 @@ def sentence_spans(text: str) -> list[Span]:
 
 @dataclass(frozen=True)
 class SentenceScores:
-    """Per sentence of one hit (parallel to `spans`)."""
+    """Per sentence of one hit (parallel to `spans`): shares of the question's IDF (together 0..1)."""
 
     spans: list[Span]
-    cosine: np.ndarray  # question-sentence cosine; zeros when the hit is one sentence (nothing to choose)
-    overlap: np.ndarray  # IDF-weighted share of the question's lexical terms found in the sentence (0..1)
+    verbatim: np.ndarray  # question terms the sentence holds in the question's own word form
+    inflected: np.ndarray  # question terms it holds only in another form (same stem, or a corpus spelling)
+
+    @property
+    def overlap(self) -> np.ndarray:
+        return self.verbatim + self.inflected
+
+
+@dataclass(frozen=True)
+class Needed:
+    """One distinct term of the question, as the highlighter looks for it."""
+
+    matches: frozenset[str]  # corpus terms standing for it
+    forms: frozenset[str]  # the question's own words it was stemmed from
+    weight: float  # IDF of its best corpus spelling
 
 
 @dataclass(frozen=True)
 class Highlighter:
-    embedder: Embedder
     lexical: LexicalIndex  # the passages' index: its analyzer and its IDF
-    lexical_weight: float = 0.1  # tuned on NorQuAD validation by benchmarks/highlight.py
+    inflected_weight: float = 0.5  # tuned on NorQuAD validation by benchmarks/highlight.py
 
-    def highlight(self, question: str, vector: np.ndarray, texts: list[str]) -> list[list[Span]]:
+    def highlight(self, query: Query, texts: list[str]) -> list[list[Span]]:
         """For each text, the span of its best sentence (the whole text when it is one sentence)."""
-        return [self.choose(s) for s in self.score(question, vector, texts)]
+        return [self.choose(s) for s in self.score(query, texts)]
 
     def choose(self, scores: SentenceScores) -> list[Span]:
+        """The sentence with the most of the question's IDF in it; of equals, the first."""
         if not scores.spans:
             return []
-        best = int(np.argmax(scores.cosine + self.lexical_weight * scores.overlap))
-        return [scores.spans[best]]
+        return [scores.spans[int(np.argmax(scores.verbatim + self.inflected_weight * scores.inflected))]]
 
-    def score(self, question: str, vector: np.ndarray, texts: list[str]) -> list[SentenceScores]:
-        """Score every sentence of every text; one embedding batch for all sentences that compete."""
-        spans = [sentence_spans(t) for t in texts]
-        competing = [t[s:e] for t, found in zip(texts, spans) if len(found) > 1 for s, e in found]
-        cosines = iter(self.embedder.embed_passages(competing) @ vector if competing else [])
-        weights = {term: self.lexical.idf(term) for term in self.lexical.analyzer.terms(question)}
-        total = sum(weights.values())
+    def needed(self, query: Query) -> list[Needed]:
+        by_term: dict[str, tuple[frozenset[str], set[str]]] = {}
+        for q, form in zip(query.passage_terms, query.forms):
+            by_term.setdefault(q.term, (frozenset(q.matches), set()))[1].add(form)
+        return [Needed(matches, frozenset(forms), max((self.lexical.idf(t) for t in matches), default=0.0))
+                for matches, forms in by_term.values()]
+
+    def score(self, query: Query, texts: list[str]) -> list[SentenceScores]:
+        """Score every sentence of every text by the question's terms it holds; nothing is embedded.
+
+        A question term counts with the IDF of its best corpus spelling (`Query.passage_terms`);
+        a sentence holds it verbatim when it has the question's own word, inflected when it
+        has the term's stem or a corpus spelling of it only."""
+        needed = [n for n in self.needed(query) if n.weight > 0]
+        total = sum(n.weight for n in needed)
         scores = []
-        for text, found in zip(texts, spans):
-            cosine = np.array([next(cosines) for _ in found] if len(found) > 1 else [0.0] * len(found))
-            overlap = np.array([self._overlap(weights, text[s:e]) / total if total else 0.0 for s, e in found])
-            scores.append(SentenceScores(found, cosine, overlap))
+        for text in texts:
+            found = sentence_spans(text)
+            shares = np.array([self._holds(needed, text[s:e]) for s, e in found]).reshape(len(found), 2)
+            shares = shares / total if total else np.zeros_like(shares)
+            scores.append(SentenceScores(found, shares[:, 0], shares[:, 1]))
         return scores
 
-    def _overlap(self, weights: dict[str, float], sentence: str) -> float:
-        return sum(weights.get(term, 0.0) for term in set(self.lexical.analyzer.terms(sentence)))
+    def _holds(self, needed: list[Needed], sentence: str) -> tuple[float, float]:
+        sentence_words = words(sentence)
+        held = set(self.lexical.analyzer.terms_of(sentence_words, is_english(sentence_words)))
+        sentence_words = set(sentence_words)
+        verbatim = inflected = 0.0
+        for n in needed:
+            if n.forms & sentence_words:
+                verbatim += n.weight
+            elif n.matches & held:
+                inflected += n.weight
+        return verbatim, inflected

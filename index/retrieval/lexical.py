@@ -77,15 +77,24 @@ class Analyzer:
         self.decompounder = Decompounder(counts) if decompound else None
 
     def terms(self, text: str) -> list[str]:
-        found, text_words = [], words(text)
-        stopwords = ENGLISH_TEXT_STOPWORDS if is_english(text_words) else STOPWORDS
+        text_words = words(text)
+        return self.terms_of(text_words, is_english(text_words))
+
+    def terms_of(self, text_words: list[str], english: bool) -> list[str]:
+        """`terms` of text already split by `words`, told whether it is English."""
+        return self.stemmer.stemWords(self.kept(text_words, english))
+
+    def kept(self, text_words: list[str], english: bool) -> list[str]:
+        """The words (and compound parts) that become terms, unstemmed, parallel to `terms_of`."""
+        found = []
+        stopwords = ENGLISH_TEXT_STOPWORDS if english else STOPWORDS
         for word in text_words:
             if word in stopwords:
                 continue
             found.append(word)
             if self.decompounder:
                 found += [p for p in self.decompounder.parts(word) if p not in STOPWORDS]
-        return self.stemmer.stemWords(found)
+        return found
 
 
 @dataclass(frozen=True)
@@ -95,11 +104,12 @@ class QueryTerm:
 
 
 class LexicalIndex:
-    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer, counts: Counter[str]) -> None:
+    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer, counts: Counter[str], folder: Path | None = None) -> None:
         self.bm25 = bm25
         self.analyzer = analyzer
         self.counts = counts
         self.vocabulary = set(bm25.vocab_dict)
+        self._folder = folder  # where it was loaded from, for its saved spelling index
 
     @classmethod
     def build(cls, texts: list[str], decompound: bool = False) -> "LexicalIndex":
@@ -111,16 +121,23 @@ class LexicalIndex:
 
     @cached_property
     def spelling(self) -> Spelling:
-        return Spelling(self.vocabulary)
+        """The deletion index for spelling matching: the saved one, or built on first use (an older build)."""
+        saved = self._folder if self._folder is not None and Spelling.saved_in(self._folder) else None
+        return Spelling(self.vocabulary, saved)
 
-    def query(self, question: str) -> list[QueryTerm]:
-        """The question's terms and the corpus terms each stands for.
+    def match(self, terms: Iterable[str], english: bool) -> tuple[QueryTerm, ...]:
+        """Analysed question terms and the corpus terms each stands for.
 
         Spelling matching is for Norwegian spellings and typos: an English word a letter
         from a Norwegian one is a false friend («want» → «vant»), so English questions
         match exact terms only."""
-        fuzzy = not is_english(words(question))
-        return [QueryTerm(term, tuple(self.spelling.match(term, fuzzy))) for term in self.analyzer.terms(question)]
+        return tuple(QueryTerm(term, tuple(self.spelling.match(term, not english))) for term in terms)
+
+    def query(self, question: str) -> list[QueryTerm]:
+        """`match` for a question's text (a convenience: a search analyses its question once, in `Query`)."""
+        question_words = words(question)
+        english = is_english(question_words)
+        return list(self.match(self.analyzer.terms_of(question_words, english), english))
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every entry for these corpus terms (0 where none matches)."""
@@ -152,10 +169,15 @@ class LexicalIndex:
         return sum(t in self.vocabulary for t in terms) / len(terms) if terms else 0.0
 
     def idf(self, term: str) -> float:
-        """BM25's inverse document frequency of an analysed term; 0 for a term no passage holds."""
-        if term not in self.vocabulary:
+        """BM25's inverse document frequency of an analysed term; 0 for a term no passage holds.
+
+        The number of entries holding the term is the length of its column in bm25s' sparse
+        score matrix (every stored score is positive), so this costs O(1), not a pass over N."""
+        position = self.bm25.vocab_dict.get(term)
+        if position is None or term not in self.vocabulary:
             return 0.0
-        holding = int(np.count_nonzero(self.bm25.get_scores([term])))
+        indptr = self.bm25.scores["indptr"]
+        holding = int(indptr[position + 1] - indptr[position])
         return math.log(1 + (self.size - holding + 0.5) / (holding + 0.5))
 
     @property
@@ -164,6 +186,7 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder), show_progress=False)
+        self.spelling.save(folder)
         (folder / VOCABULARY_FILE).write_text(json.dumps(
             {"decompound": self.analyzer.decompounder is not None, "counts": self.counts}, ensure_ascii=False))
 
@@ -174,4 +197,4 @@ class LexicalIndex:
         saved = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
         counts = Counter(saved["counts"])
         bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
-        return cls(bm25, Analyzer(counts, saved["decompound"]), counts)
+        return cls(bm25, Analyzer(counts, saved["decompound"]), counts, folder)

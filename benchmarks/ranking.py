@@ -1,0 +1,99 @@
+"""Ranking and abstention per language and split (issue 12), as one table.
+
+    python benchmarks/ranking.py [--bundled-index DIR] [--norquad-index DIR] [--no-norquad]
+
+On-topic sets: seed_dev (Bokmål) with its Nynorsk and English versions, and the issue-12
+questions (benchmarks/questions/ontopic_*.jsonl), each split by language and tune / held-out.
+Off-topic sets: every off-topic file, plus NorQuAD validation asked of the bundled corpus.
+Columns: R@1, R@3 (on-topic), and the share of questions abstained on (which should be high
+only for off-topic sets). The abstention model is fitted on the *_tune files only
+(benchmarks/fit_abstention.py); rows marked held-out were never used to fit or choose anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from kilde.index.documents.reader import bundled_corpus
+from kilde.index.ensure import open_searcher
+from kilde.index.model.embedder import load_embedder
+from kilde.index.retrieval.evaluation import first_relevant_rank, read_questions
+
+HERE = Path(__file__).resolve().parent
+QUESTIONS = HERE / "questions"
+SHARED = HERE.parent.parent / "shared" / "eval"
+NORQUAD_QUESTIONS = SHARED / "norquad" / "questions_validation.jsonl"
+
+ONTOPIC = {  # name -> (file, language or None to read each record's "lang")
+    "seed_dev": (SHARED / "seed_dev.jsonl", "nb"),
+    "seed_dev Nynorsk": (QUESTIONS / "seed_dev_nynorsk.jsonl", "nn"),
+    "seed_dev English": (QUESTIONS / "seed_dev_english.jsonl", "en"),
+    "issue12 tune": (QUESTIONS / "ontopic_tune.jsonl", None),
+    "issue12 held-out": (QUESTIONS / "ontopic_heldout.jsonl", None),
+}
+OFFTOPIC = {
+    "offtopic_dev": SHARED / "offtopic_dev.jsonl",
+    "offtopic_extra": QUESTIONS / "offtopic_extra.jsonl",
+    "offtopic English": QUESTIONS / "offtopic_english.jsonl",
+    "offtopic_common tune": QUESTIONS / "offtopic_common_tune.jsonl",
+    "offtopic_common held-out": QUESTIONS / "offtopic_common_heldout.jsonl",
+    "NorQuAD val on bundled": NORQUAD_QUESTIONS,
+}
+
+
+def languages(path: Path, default: str | None) -> list[str]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [default or json.loads(line).get("lang", "nb") for line in lines]
+
+
+def run(searcher, path: Path, mode: str | None = None):
+    """(first relevant rank or None, abstained) per question."""
+    out = []
+    for q in read_questions(path):
+        result = searcher.search(q.question, 10, mode=mode)
+        out.append((first_relevant_rank(q, result.hits) if q.gold or q.passage_id else None, result.abstained))
+    return out
+
+
+def table(bundled, norquad=None, mode: str | None = None) -> list[str]:
+    lines = [f"{'on-topic set':<28}{'lang':<6}{'n':>4}{'R@1':>7}{'R@3':>7}{'abstain':>9}"]
+    for name, (path, language) in ONTOPIC.items():
+        results, langs = run(bundled, path, mode), languages(path, language)
+        for lang in ("nb", "nn", "en"):
+            rows = [r for r, l in zip(results, langs) if l == lang]
+            if not rows:
+                continue
+            n = len(rows)
+            r1 = sum(r[0] == 1 for r in rows) / n
+            r3 = sum(r[0] is not None and r[0] <= 3 for r in rows) / n
+            ab = sum(r[1] for r in rows) / n
+            lines.append(f"{name:<28}{lang:<6}{n:>4}{r1:>7.3f}{r3:>7.3f}{ab:>9.3f}")
+    if norquad is not None:
+        rows = run(norquad, NORQUAD_QUESTIONS, mode)
+        n = len(rows)
+        lines.append(f"{'NorQuAD validation':<28}{'nb':<6}{n:>4}{sum(r[0] == 1 for r in rows) / n:>7.3f}"
+                     f"{sum(r[0] is not None and r[0] <= 3 for r in rows) / n:>7.3f}{sum(r[1] for r in rows) / n:>9.3f}")
+    lines.append(f"{'off-topic set':<34}{'n':>4}{'':>14}{'abstain':>9}")
+    for name, path in OFFTOPIC.items():
+        rows = run(bundled, path, mode)
+        lines.append(f"{name:<34}{len(rows):>4}{'':>14}{sum(r[1] for r in rows) / len(rows):>9.3f}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
+    parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
+    parser.add_argument("--no-norquad", action="store_true", help="skip NorQuAD on its own corpus")
+    args = parser.parse_args()
+    embedder = load_embedder()
+    bundled = open_searcher(args.bundled_index, embedder, [bundled_corpus()])
+    norquad = None if args.no_norquad else open_searcher(
+        args.norquad_index, embedder, [SHARED / "norquad" / "passages_all.jsonl"])
+    print("\n".join(table(bundled, norquad)))
+
+
+if __name__ == "__main__":
+    main()

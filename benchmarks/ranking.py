@@ -19,7 +19,7 @@ from pathlib import Path
 from kilde.index.documents.reader import bundled_corpus
 from kilde.index.ensure import open_searcher
 from kilde.index.model.embedder import load_embedder
-from kilde.index.retrieval.evaluation import first_relevant_rank, read_questions
+from kilde.index.retrieval.evaluation import evaluate, first_relevant_rank, read_questions
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions"
@@ -48,6 +48,12 @@ def languages(path: Path, default: str | None) -> list[str]:
     return [default or json.loads(line).get("lang", "nb") for line in lines]
 
 
+def without_highlight(searcher):
+    """Highlighting embeds every sentence of every hit and changes no rank or abstention: skipped here."""
+    searcher.highlighter.highlight = lambda question, vector, passages: [[] for _ in passages]
+    return searcher
+
+
 def run(searcher, path: Path, mode: str | None = None):
     """(first relevant rank or None, abstained) per question."""
     out = []
@@ -57,8 +63,9 @@ def run(searcher, path: Path, mode: str | None = None):
     return out
 
 
-def table(bundled, norquad=None, mode: str | None = None) -> list[str]:
-    lines = [f"{'on-topic set':<28}{'lang':<6}{'n':>4}{'R@1':>7}{'R@3':>7}{'abstain':>9}"]
+def table(bundled, norquad=None, mode: str | None = None):
+    """Yields the table's lines as they are measured."""
+    yield f"{'on-topic set':<28}{'lang':<6}{'n':>4}{'R@1':>7}{'R@3':>7}{'abstain':>9}"
     for name, (path, language) in ONTOPIC.items():
         results, langs = run(bundled, path, mode), languages(path, language)
         for lang in ("nb", "nn", "en"):
@@ -69,17 +76,46 @@ def table(bundled, norquad=None, mode: str | None = None) -> list[str]:
             r1 = sum(r[0] == 1 for r in rows) / n
             r3 = sum(r[0] is not None and r[0] <= 3 for r in rows) / n
             ab = sum(r[1] for r in rows) / n
-            lines.append(f"{name:<28}{lang:<6}{n:>4}{r1:>7.3f}{r3:>7.3f}{ab:>9.3f}")
+            yield (f"{name:<28}{lang:<6}{n:>4}{r1:>7.3f}{r3:>7.3f}{ab:>9.3f}")
     if norquad is not None:
-        rows = run(norquad, NORQUAD_QUESTIONS, mode)
-        n = len(rows)
-        lines.append(f"{'NorQuAD validation':<28}{'nb':<6}{n:>4}{sum(r[0] == 1 for r in rows) / n:>7.3f}"
-                     f"{sum(r[0] is not None and r[0] <= 3 for r in rows) / n:>7.3f}{sum(r[1] for r in rows) / n:>9.3f}")
-    lines.append(f"{'off-topic set':<34}{'n':>4}{'':>14}{'abstain':>9}")
+        r = evaluate(norquad, read_questions(NORQUAD_QUESTIONS), mode=mode)
+        yield (f"{'NorQuAD validation':<28}{'nb':<6}{r.questions:>4}{r.recall[1]:>7.3f}{r.recall[3]:>7.3f}"
+               f"{r.abstention_rate:>9.3f}   R@5 {r.recall[5]:.3f}  MRR@10 {r.mrr:.3f}")
+    yield (f"{'off-topic set':<34}{'n':>4}{'':>14}{'abstain':>9}")
     for name, path in OFFTOPIC.items():
         rows = run(bundled, path, mode)
-        lines.append(f"{name:<34}{len(rows):>4}{'':>14}{sum(r[1] for r in rows) / len(rows):>9.3f}")
-    return lines
+        yield (f"{name:<34}{len(rows):>4}{'':>14}{sum(r[1] for r in rows) / len(rows):>9.3f}")
+
+
+def diversity(bundled, norquad=None):
+    """R@1 / R@3 of the hybrid ranking with and without the same-document penalty, from the same evidence."""
+    from dataclasses import replace
+
+    from kilde.index.retrieval.collapse import collapse_contained
+
+    sets = {name: path for name, (path, _) in ONTOPIC.items()}
+    if norquad is not None:
+        sets["NorQuAD validation"] = NORQUAD_QUESTIONS
+    yield f"{'same-document penalty':<28}" + "".join(f"{f'{w:g}: R@1  R@3':>18}" for w in PENALTIES)
+    for name, path in sets.items():
+        searcher = norquad if name.startswith("NorQuAD") else bundled
+        questions = read_questions(path)
+        gathered = [(q, searcher.evidence(q.question, searcher.embedder.embed_query(q.question))) for q in questions]
+        cells = []
+        for weight in PENALTIES:
+            fusion = replace(searcher.fusion, same_document=weight)
+            ranks = []
+            for q, evidence in gathered:
+                ranked = [(int(evidence.rows[i]), s) for i, s in fusion.rank(evidence, 10 + 5)]
+                ranked = collapse_contained(ranked, lambda row: searcher.index.passages[row].text, 10)
+                hits = [searcher.hit_at(rank, row, s) for rank, (row, s) in enumerate(ranked, 1)]
+                ranks.append(first_relevant_rank(q, hits))
+            n = len(ranks)
+            cells.append(f"{sum(r == 1 for r in ranks) / n:>12.3f}{sum(r is not None and r <= 3 for r in ranks) / n:>6.3f}")
+        yield f"{name:<28}" + "".join(cells)
+
+
+PENALTIES = (0.0, 0.01, 0.03)
 
 
 def main() -> None:
@@ -87,12 +123,16 @@ def main() -> None:
     parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
     parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
     parser.add_argument("--no-norquad", action="store_true", help="skip NorQuAD on its own corpus")
+    parser.add_argument("--diversity", action="store_true", help="only the same-document penalty comparison")
     args = parser.parse_args()
     embedder = load_embedder()
     bundled = open_searcher(args.bundled_index, embedder, [bundled_corpus()])
     norquad = None if args.no_norquad else open_searcher(
-        args.norquad_index, embedder, [SHARED / "norquad" / "passages_all.jsonl"])
-    print("\n".join(table(bundled, norquad)))
+        args.norquad_index, embedder, [(SHARED / "norquad" / "passages_all.jsonl").resolve()])
+    lines = diversity(bundled, norquad) if args.diversity else table(
+        without_highlight(bundled), norquad and without_highlight(norquad))
+    for line in lines:
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

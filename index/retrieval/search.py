@@ -13,7 +13,8 @@ import numpy as np
 from kilde.index.documents.reader import DocumentInfo
 from kilde.index.model.embedder import Embedder
 from kilde.index.errors import QuestionError
-from kilde.index.retrieval.abstention import Abstention
+from kilde.index.retrieval.abstention import Abstention, Signals, default_abstention
+from kilde.index.retrieval.collapse import EXTRA, collapse_contained
 from kilde.index.retrieval.fusion import Evidence, Fusion, unit
 from kilde.index.retrieval.highlight import Highlighter, Span
 from kilde.index.retrieval.language import is_english
@@ -38,7 +39,8 @@ class Hit:
     def as_json(self) -> dict:
         """The record `kilde ask --json` and the API return for each hit."""
         page = {"page": self.passage.page} if self.passage.page is not None else {}
-        return page | {
+        last = {"last_paragraph": self.passage.last_paragraph} if self.passage.last_paragraph is not None else {}
+        return page | last | {
             "id": self.passage.id,
             "text": self.passage.text,
             "document": self.document.id,
@@ -96,11 +98,11 @@ class Searcher:
     default_mode = "hybrid"
 
     def __init__(self, index: StoredIndex, embedder: Embedder, fusion: Fusion = Fusion(),
-                 abstention: Abstention = Abstention()) -> None:
+                 abstention: Abstention | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
-        self.abstention = abstention
+        self.abstention = abstention or default_abstention()
         self.highlighter = Highlighter(embedder, index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = np.array([self._document_position[p.document_id] for p in index.passages],
@@ -116,18 +118,17 @@ class Searcher:
         if not self.index.passages or (allowed is not None and not allowed[self._passage_document].any()):
             return SearchResult(question, [])
         vector = self.embedder.embed_query(question)
+        evidence = self.evidence(question, vector, allowed)  # in every mode: abstention reads it
         if mode == "hybrid":
-            evidence = self.evidence(question, vector, allowed)
-            ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
-            best_cosine = float(evidence.cosine.max())
+            ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k + EXTRA)]
         else:
-            rows, scores = (self.dense_candidates(vector, k, allowed) if mode == "dense"
+            rows, scores = (self.dense_candidates(vector, k + EXTRA, allowed) if mode == "dense"
                             else self._bm25(question, allowed))
-            order = np.argsort(-scores, kind="stable")[:k]
+            order = np.argsort(-scores, kind="stable")[:k + EXTRA]
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-            best_cosine = float(self.dense_candidates(vector, 1, allowed)[1].max())
-        abstained = self.abstention.abstains(best_cosine, self.index.lexical.coverage(question),
-                                             is_english(words(question)))
+        ranked = collapse_contained(ranked, lambda row: self.index.passages[row].text, k)
+        abstained = self.abstention.abstains(Signals.of(evidence, self.fusion.scores(evidence),
+                                                        is_english(words(question))))
         highlights = self.highlighter.highlight(question, vector, [self.index.passages[row].text for row, _ in ranked])
         hits = [self.hit_at(rank, row, score, spans)
                 for rank, ((row, score), spans) in enumerate(zip(ranked, highlights), 1)]

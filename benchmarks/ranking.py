@@ -50,7 +50,9 @@ def languages(path: Path, default: str | None) -> list[str]:
 
 def without_highlight(searcher):
     """Highlighting embeds every sentence of every hit and changes no rank or abstention: skipped here."""
-    searcher.highlighter.highlight = lambda question, vector, passages: [[] for _ in passages]
+    from types import SimpleNamespace
+
+    searcher.highlighter = SimpleNamespace(highlight=lambda question, vector, passages: [[] for _ in passages])
     return searcher
 
 

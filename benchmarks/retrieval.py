@@ -26,9 +26,13 @@ SETS = {  # name -> (question file, corpus)
     "seed_dev": (SHARED / "seed_dev.jsonl", "bundled"),
     "seed_dev Nynorsk": (HERE / "questions" / "seed_dev_nynorsk.jsonl", "bundled"),
     "seed_dev English": (HERE / "questions" / "seed_dev_english.jsonl", "bundled"),
+    "ontopic tune": (HERE / "questions" / "ontopic_tune.jsonl", "bundled"),
+    "ontopic held-out": (HERE / "questions" / "ontopic_heldout.jsonl", "bundled"),
     "offtopic_dev": (SHARED / "offtopic_dev.jsonl", "bundled"),
     "offtopic_extra": (HERE / "questions" / "offtopic_extra.jsonl", "bundled"),
     "offtopic English": (HERE / "questions" / "offtopic_english.jsonl", "bundled"),
+    "offtopic_common tune": (HERE / "questions" / "offtopic_common_tune.jsonl", "bundled"),
+    "offtopic_common h-o": (HERE / "questions" / "offtopic_common_heldout.jsonl", "bundled"),
     "NorQuAD validation": (SHARED / "norquad" / "questions_validation.jsonl", "norquad"),
     "NorQuAD val English": (HERE / "questions" / "norquad_validation_english.jsonl", "norquad"),
 }

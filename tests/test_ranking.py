@@ -25,12 +25,11 @@ def test_the_fitted_abstention_answers_on_topic_questions(searcher, question):
     assert not searcher.search(question, 3).abstained
 
 
-def test_the_search_path_does_not_import_scikit_learn(bundled_index):
-    code = ("import sys; from kilde.index.ensure import open_searcher; from kilde.index.model.embedder import "
-            "load_embedder; s = open_searcher(__import__('pathlib').Path(sys.argv[1]), load_embedder()); "
-            "s.search('Hva er fritt behandlingsvalg?'); assert 'sklearn' not in sys.modules, 'sklearn imported'")
-    result = subprocess.run([sys.executable, "-c", code, str(bundled_index)], capture_output=True, text=True,
-                            timeout=600)
+def test_the_fitted_decision_is_read_without_scikit_learn():
+    # sentence-transformers itself imports scikit-learn, so the check is on the decision's own modules.
+    code = ("import sys; from kilde.index.retrieval.abstention import Abstention; from kilde.index.retrieval "
+            "import collapse, fusion; Abstention.load(); assert 'sklearn' not in sys.modules, 'sklearn imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
 
 

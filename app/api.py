@@ -63,6 +63,7 @@ class HitRecord(BaseModel):
     section: str | None
     paragraph: int = Field(description=_DOCS["paragraph"])
     page: int | None = Field(None, description=_DOCS["page"])
+    last_paragraph: int | None = Field(None, description=_DOCS["last_paragraph"])
     score: float = Field(description=_DOCS["score"])
     highlight: list[tuple[int, int]] = Field(description=_DOCS["highlight"])
 

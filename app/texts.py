@@ -171,6 +171,8 @@ API_DOCS = {
     "post": "Søk med spørsmålet som JSON",
     "text": "Avsnittet, ordrett.",
     "paragraph": "Nummeret på avsnittet i kildeteksten (blokker skilt av blanke linjer, talt ovenfra).",
+    "last_paragraph": "Når treffet er en innledning med fortsettelsen («… viser at:» og avsnittet etter): "
+                      "nummeret på det siste avsnittet, så kilden er avsnitt paragraph–last_paragraph.",
     "page": "Siden avsnittet står på, der kilden har sider.",
     "score": "Treffets poeng i søkemåten: cosinuslikhet (dense), BM25 (bm25) eller likhet pluss vektede ordtreff (hybrid).",
     "mode": "Søkemåte: hybrid (standard, best målt), dense (semantisk) eller bm25 (ordsøk).",

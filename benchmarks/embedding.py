@@ -28,10 +28,12 @@ import numpy as np
 from kilde.index.model.backends import PRECISIONS
 from kilde.index.documents.reader import bundled_corpus, read_documents
 from kilde.index.model.embedder import load_embedder
-from kilde.index.ensure import open_searcher
 from kilde.index.retrieval.evaluation import evaluate, read_questions
 from kilde.index.documents.passages import split_document
 from kilde.index.retrieval.search import MODES
+
+from indexes import opened
+
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
@@ -96,13 +98,13 @@ def norquad(args) -> None:
     for spec in args.norquad:
         embedder = load(spec)
         folder = args.work / spec.replace(":", "-")
-        bundled = open_searcher(folder / "bundled", embedder, [bundled_corpus()], progress=False)
+        bundled = opened(folder / "bundled", bundled_corpus(), embedder)
         top3[spec] = [[h.document.id for h in bundled.search(q.question, 3, mode=mode).hits]
                       for mode in MODES for q in seed]
         if args.seed_only:
             continue
         started = time.perf_counter()
-        searcher = open_searcher(folder / "norquad", embedder, [NORQUAD / "passages_all.jsonl"], progress=False)
+        searcher = opened(folder / "norquad", NORQUAD / "passages_all.jsonl", embedder)
         build = time.perf_counter() - started
         questions = read_questions(NORQUAD / "questions_validation.jsonl")
         for mode in MODES:

@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index import Library
 from kilde.index.retrieval.evaluation import evaluate, read_questions
 from kilde.index.retrieval.search import MODES
+
+from indexes import opened
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
@@ -25,19 +26,16 @@ SETS = {  # name -> (question file, corpus)
     "seed_dev": (SHARED / "seed_dev.jsonl", "bundled"),
     "seed_dev Nynorsk": (HERE / "questions" / "seed_dev_nynorsk.jsonl", "bundled"),
     "seed_dev English": (HERE / "questions" / "seed_dev_english.jsonl", "bundled"),
+    "ontopic tune": (HERE / "questions" / "ontopic_tune.jsonl", "bundled"),
+    "ontopic held-out": (HERE / "questions" / "ontopic_heldout.jsonl", "bundled"),
     "offtopic_dev": (SHARED / "offtopic_dev.jsonl", "bundled"),
     "offtopic_extra": (HERE / "questions" / "offtopic_extra.jsonl", "bundled"),
     "offtopic English": (HERE / "questions" / "offtopic_english.jsonl", "bundled"),
+    "offtopic_common tune": (HERE / "questions" / "offtopic_common_tune.jsonl", "bundled"),
+    "offtopic_common h-o": (HERE / "questions" / "offtopic_common_heldout.jsonl", "bundled"),
     "NorQuAD validation": (SHARED / "norquad" / "questions_validation.jsonl", "norquad"),
     "NorQuAD val English": (HERE / "questions" / "norquad_validation_english.jsonl", "norquad"),
 }
-
-
-def opened(folder: Path, source: Path) -> Library:
-    """The index in `folder` of `source`, built (or brought up to date) when it is not that already."""
-    library = Library.open(folder)
-    library.index([source])  # reads and builds nothing when the index already holds `source` unchanged
-    return library
 
 
 def main() -> None:

@@ -6,9 +6,9 @@
    question; every weight combination of the grid is then ranked from it. Only NorQuAD
    validation is used to choose; seed_dev is printed beside it to show what the choice costs there.
 2. Decompounding: BM25 alone with and without splitting compounds, on both corpora.
-3. Abstention: the two signals the rule uses (share of question words found in the corpus,
-   best cosine) summarised per question set, and the rule's abstention rate on each (English
-   questions, told by `kilde.index.retrieval.language`, by the cosine alone).
+3. Abstention: two of the signals the fitted decision reads (IDF-weighted coverage, best cosine)
+   summarised per question set, and the decision's abstention rate on each
+   (benchmarks/fit_abstention.py fits it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 from kilde.index.documents.reader import bundled_corpus
 from kilde.index import Library
 from kilde.index.retrieval.evaluation import read_questions
+from kilde.index.retrieval.abstention import Signals
 from kilde.index.retrieval.fusion import Fusion
 from kilde.index.retrieval.language import is_english
 from kilde.index.retrieval.lexical import words
@@ -115,17 +116,17 @@ def main() -> None:
             "NorQuAD val on bundled": (bundled, SHARED / "norquad" / "questions_validation.jsonl"),
             "NorQuAD validation": (norquad, SHARED / "norquad" / "questions_validation.jsonl"),
             "NorQuAD val English": (norquad, HERE / "questions" / "norquad_validation_english.jsonl")}
-    print(f"{'questions':<26}{'coverage':<22}{'best cosine':<22}abstains")
+    print(f"{'questions':<26}{'IDF coverage':<22}{'best cosine':<22}abstains")
     for name, (searcher, path) in sets.items():
-        coverage, cosine, english = [], [], []
+        signals = []
         for q in read_questions(path):
-            english.append(is_english(words(q.question)))
-            coverage.append(searcher.index.lexical.coverage(q.question))
-            cosine.append(float(searcher.dense_candidates(embedder.embed_query(q.question), 1)[1].max()))
-        rate = np.mean([searcher.abstention.abstains(*signals) for signals in zip(cosine, coverage, english)])
+            evidence = searcher.evidence(q.question, embedder.embed_query(q.question))
+            signals.append(Signals.of(evidence, searcher.fusion.scores(evidence), is_english(words(q.question))))
+        rate = np.mean([searcher.abstention.abstains(s) for s in signals])
         spread = lambda xs: f"{min(xs):.2f} / {np.median(xs):.2f} / {max(xs):.2f}"  # noqa: E731
-        print(f"{name:<26}{spread(coverage):<22}{spread(cosine):<22}{rate:.3f}", flush=True)
-    print(f"rule: {bundled.abstention}")
+        print(f"{name:<26}{spread([s.coverage for s in signals]):<22}{spread([s.cosine for s in signals]):<22}"
+              f"{rate:.3f}", flush=True)
+    print(f"decision: {bundled.abstention}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import pytest
 from kilde.app import texts
 from kilde.index import notices
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 from kilde.index.errors import IndexStateError
 from kilde.index.model.backends import (
     BACKENDS, DEFAULT_BACKEND, PRECISIONS, Backend, BackendError, choose_backend,
@@ -117,7 +117,7 @@ def test_an_index_built_with_torch_is_refused_then_rebuilt_under_another_backend
     assert manifest.model_backend == "torch fp32" and manifest.model_fingerprint == torch_embedder.fingerprint
 
     with pytest.raises(IndexStateError) as raised:
-        open_searcher(tmp_path, embedder, [bundled_corpus()], progress=False)
+        Library.open(tmp_path, model=embedder)
     assert raised.value.code == "index.other_backend"
     message = texts.describe(raised.value)
     assert "torch fp32" in message and embedder.backend.label in message and "--backend torch" in message
@@ -125,7 +125,7 @@ def test_an_index_built_with_torch_is_refused_then_rebuilt_under_another_backend
     rebuilt = build_index(documents, embedder, tmp_path, [str(bundled_corpus())])
     assert (rebuilt.reused, rebuilt.embedded) == (0, rebuilt.passage_count)  # not one torch vector kept
     assert rebuilt.model_backend == embedder.backend.label and rebuilt.model_fingerprint == embedder.fingerprint
-    hits = open_searcher(tmp_path, embedder, [bundled_corpus()], progress=False).search(QUESTION, 3).hits
+    hits = Library.open(tmp_path, model=embedder).search(QUESTION, 3).hits
     assert hits and hits[0].document.id
 
 

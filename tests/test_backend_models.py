@@ -13,7 +13,7 @@ import pytest
 
 from kilde.app import texts
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index.ensure import open_searcher
+from kilde.index import Library
 from kilde.index.errors import IndexStateError
 from kilde.index.model.backends import Backend, BackendError
 from kilde.index.model.embedder import load_embedder
@@ -72,10 +72,10 @@ def test_own_model_on_an_export_backend_is_refused(tiny_model, backend):
 def test_index_of_own_model_is_refused_under_the_bundled_model_on_any_backend(tmp_path, tiny_model, documents, embedder):
     own = load_embedder(str(tiny_model))
     build_index(documents, own, tmp_path, [str(bundled_corpus())])
-    assert open_searcher(tmp_path, own, [bundled_corpus()], progress=False).search("overdose", 1).hits
+    assert Library.open(tmp_path, model=own).search("overdose", 1).hits
     for other in (embedder, load_embedder(backend="torch")):
         with pytest.raises(IndexStateError) as raised:
-            open_searcher(tmp_path, other, [bundled_corpus()], progress=False)
+            Library.open(tmp_path, model=other)
         assert raised.value.code == "index.other_model"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kilde.index.retrieval.abstention import Abstention
+from kilde.index.retrieval.abstention import SIGNALS, Abstention, Signals
 from kilde.index.retrieval.fusion import Evidence, Fusion, unit
 
 
@@ -46,22 +46,28 @@ def test_rank_never_returns_more_than_the_candidates():
     assert len(Fusion().rank(evidence([0.9], [1], [1], [0]), 5)) == 1
 
 
-@pytest.mark.parametrize("cosine,coverage,abstains", [
-    (0.80, 0.0, True),    # far in meaning, words foreign to the corpus: off-topic
-    (0.80, 0.75, False),  # the corpus uses the question's words
-    (0.86, 0.0, False),   # close in meaning (e.g. an English question)
-    (0.8399, 0.4999, True),
-])
-def test_abstention_needs_both_signals(cosine, coverage, abstains):
-    assert Abstention(min_coverage=0.5, min_cosine=0.84).abstains(cosine, coverage) is abstains
+def test_signals_read_the_best_score_and_its_margin_over_another_document():
+    ev = evidence([0.90, 0.88, 0.80], [0, 0, 0], [0, 0, 0], [0, 0, 1])
+    signals = Signals.of(Evidence(**{**ev.__dict__, "lexical_confidence": 0.4}), np.array([1.2, 1.18, 1.05]), True)
+    assert signals.fused == pytest.approx(1.2) and signals.margin == pytest.approx(0.15)  # over document 1, not 1.18
+    assert signals.cosine == pytest.approx(0.90) and signals.coverage == pytest.approx(0.4) and signals.english
+    one_document = Signals.of(evidence([0.9, 0.8], [0, 0], [0, 0], [0, 0]), np.array([1.2, 1.1]), False)
+    assert one_document.margin == pytest.approx(0.1)  # over the second passage when one document has them all
 
 
-@pytest.mark.parametrize("cosine,abstains", [(0.80, False), (0.7899, True), (0.86, False)])
-def test_an_english_question_is_judged_by_its_cosine_alone(cosine, abstains):
-    # None of its words are the corpus' own, so coverage says nothing: 0.0 and 1.0 decide alike.
-    rule = Abstention(min_coverage=0.5, min_cosine=0.84, min_cosine_english=0.79)
-    assert rule.abstains(cosine, 0.0, english=True) is abstains
-    assert rule.abstains(cosine, 1.0, english=True) is abstains
+def test_abstention_is_a_logistic_decision_over_the_signals(tmp_path):
+    rule = Abstention(weights=(-10.0, 0.0, 0.0, 0.0, 0.0), intercept=11.0)  # P(off-topic) ≥ 0.5 below fused 1.1
+    near = Signals(fused=1.09, margin=0.0, cosine=0.8, coverage=0.0, english=False)
+    assert rule.abstains(near) and not rule.abstains(Signals(1.11, 0.0, 0.8, 0.0, False))
+    assert rule.probability(Signals(1.1, 0.0, 0.8, 0.0, False)) == pytest.approx(0.5)
+    rule.save(tmp_path / "a.json")
+    assert Abstention.load(tmp_path / "a.json") == rule  # stored as data, read back unchanged
+
+
+def test_the_shipped_abstention_is_fitted_data():
+    shipped = Abstention.load()
+    assert len(shipped.weights) == len(SIGNALS) and "tuning" in shipped.fitted_on
+    assert any(w != 0 for w in shipped.weights)
 
 
 def test_lexical_confidence_scales_the_lexical_evidence_only():

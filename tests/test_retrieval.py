@@ -29,8 +29,9 @@ def test_every_hit_is_verbatim_from_its_source_file(searcher):
         assert len(hits) == 10
         for hit in hits:
             assert hit.passage.text in sources[hit.document.id]
-            assert hit.passage.text == [b.strip() for b in sources[hit.document.id].split("\n\n")
-                                        if b.strip()][hit.passage.paragraph - 1]
+            blocks = [b.strip() for b in sources[hit.document.id].split("\n\n") if b.strip()]
+            last = hit.passage.last_paragraph or hit.passage.paragraph  # a lead-in joined with its continuation
+            assert [t.strip() for t in hit.passage.text.split("\n\n")] == blocks[hit.passage.paragraph - 1:last]
 
 
 def test_heading_leads_to_the_paragraph_under_it(searcher):

@@ -7,6 +7,18 @@ with form feeds (a PDF's pages, as extracted) is numbered page by page: page P,
 paragraph N. Every block gets a number, but only body paragraphs become
 passages: short heading blocks become the section of the paragraphs under
 them, and known boilerplate is skipped.
+
+A lead-in, a body paragraph that ends in «:» («… viser at Norge ligger bak andre land:»),
+says little on its own: its content is the next paragraph. So a lead-in and the body
+paragraph right after it (same page, no heading between) become one passage, cited as
+paragraphs `paragraph`–`last_paragraph`. Its `text` is the source verbatim from the first
+character of the lead-in to the last of the continuation (the blank line between them
+included), and its id is derived from that joined text like any other passage's: editing
+either paragraph gives a new id, re-indexing unchanged text keeps it. Measured on the issue-12
+questions (benchmarks/ranking.py), see the README's ranking section.
+
+Splitting is linear in the number of blocks (it was quadratic: 10k/20k/40k paragraphs took
+0.2/0.8/2.3 s, benchmarks/latency.py now reports the 40k figure).
 """
 
 from __future__ import annotations
@@ -51,6 +63,8 @@ class Passage:
     section: str  # the heading(s) it stands under, "" if none
     page: int | None = None  # for paged sources (PDF); paragraph then counts within the page
     start: int = 0  # character offset of `text` in the document's text
+    # A lead-in joined with its continuation: the continuation's paragraph number (cite «avsnitt 20–21»).
+    last_paragraph: int | None = None
 
     def embedding_text(self) -> str:
         """What gets embedded (and BM25-indexed): headings give a paragraph its topic."""
@@ -91,33 +105,57 @@ def passage_id(document_id: str, text: str, occurrence: int) -> str:
     return digest[:16]
 
 
+LEAD_IN_END = ":"
+
+
+def is_lead_in(text: str) -> bool:
+    """A paragraph whose content follows it («… viser at:»)."""
+    return text.rstrip().endswith(LEAD_IN_END)
+
+
 def split_document(document: Document) -> list[Passage]:
     pages, offset, all_blocks = document.text.split("\f"), 0, []
     for page, text in enumerate(pages, start=1):
         all_blocks += [(page, b) for b in blocks(text, offset, document.line_paragraphs) if not is_boilerplate(b)]
         offset += len(text) + 1
+    headings_at = [is_heading(b) for _, b in all_blocks]
+    # A heading is only a heading when some body block follows it: past the last body block
+    # every block is body. One pass from the end, so splitting stays linear in the blocks.
+    last_body = max((i for i, heading in enumerate(headings_at) if not heading), default=-1)
     passages: list[Passage] = []
     headings: list[str] = []
     after_body = True
     seen: Counter[str] = Counter()
-    for index, (page, block) in enumerate(all_blocks):
-        body_follows = any(not is_heading(b) for _, b in all_blocks[index + 1 :])
-        if is_heading(block) and body_follows:
+    index = 0
+    while index < len(all_blocks):
+        page, block = all_blocks[index]
+        if headings_at[index] and index < last_body:
             if after_body:
                 headings = []
             headings.append(block.text)
             after_body = False
+            index += 1
             continue
         after_body = True
         section = SECTION_SEPARATOR.join(h for h in headings if h != document.info.title)
-        seen[block.text] += 1
+        text, last = block.text, None
+        following = index + 1
+        if is_lead_in(block.text) and following < len(all_blocks):
+            next_page, continuation = all_blocks[following]
+            if next_page == page and (not headings_at[following] or following >= last_body):
+                text = document.text[block.start:continuation.start + len(continuation.text)]
+                last = continuation.number
+                index = following
+        seen[text] += 1
         passages.append(Passage(
-            id=passage_id(document.info.id, block.text, seen[block.text]),
+            id=passage_id(document.info.id, text, seen[text]),
             document_id=document.info.id,
             paragraph=block.number,
-            text=block.text,
+            text=text,
             section=section,
             page=page if len(pages) > 1 else None,
             start=block.start,
+            last_paragraph=last,
         ))
+        index += 1
     return passages

@@ -13,7 +13,8 @@ import numpy as np
 from kilde.index.documents.reader import DocumentInfo
 from kilde.index.model.embedder import Embedder
 from kilde.index.errors import QuestionError
-from kilde.index.retrieval.abstention import Abstention
+from kilde.index.retrieval.abstention import Abstention, Signals, default_abstention
+from kilde.index.retrieval.collapse import EXTRA, collapse_contained
 from kilde.index.retrieval.fusion import Evidence, Fusion
 from kilde.index.retrieval.highlight import Highlighter, Span
 from kilde.index.retrieval.query import Query, analyse
@@ -37,7 +38,8 @@ class Hit:
     def as_json(self) -> dict:
         """The record `kilde ask --json` and the API return for each hit."""
         page = {"page": self.passage.page} if self.passage.page is not None else {}
-        return page | {
+        last = {"last_paragraph": self.passage.last_paragraph} if self.passage.last_paragraph is not None else {}
+        return page | last | {
             "id": self.passage.id,
             "text": self.passage.text,
             "document": self.document.id,
@@ -119,11 +121,11 @@ class Searcher:
     default_mode = "hybrid"
 
     def __init__(self, index: StoredIndex, embedder: Embedder, fusion: Fusion = Fusion(),
-                 abstention: Abstention = Abstention()) -> None:
+                 abstention: Abstention | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
-        self.abstention = abstention
+        self.abstention = abstention or default_abstention()
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
@@ -142,17 +144,16 @@ class Searcher:
         if not self.size or (allowed is not None and not allowed[self._passage_document].any()):
             return SearchResult(question, [])
         query = self.analyse(question)
+        evidence = self.evidence(query, allowed)  # in every mode: abstention reads it
         if mode == "hybrid":
-            evidence = self.evidence(query, allowed)
-            ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k)]
-            best_cosine = float(evidence.cosine.max())
+            ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k + EXTRA)]
         else:
-            rows, scores = (self.dense_candidates(query.vector, k, allowed) if mode == "dense"
+            rows, scores = (self.dense_candidates(query.vector, k + EXTRA, allowed) if mode == "dense"
                             else self._bm25(query, allowed))
-            order = top(scores, k)
+            order = top(scores, k + EXTRA)
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-            best_cosine = float(self.dense_candidates(query.vector, 1, allowed)[1].max())
-        abstained = self.abstention.abstains(best_cosine, query.coverage, query.english)
+        ranked = collapse_contained(ranked, lambda row: self.index.passage_at(row).text, k)
+        abstained = self.abstention.abstains(Signals.of(evidence, self.fusion.scores(evidence), query.english))
         passages = [self.index.passage_at(row) for row, _ in ranked]
         highlights = self.highlighter.highlight(query, [p.text for p in passages])
         hits = [self.hit_at(rank, row, score, spans, passage) for rank, ((row, score), spans, passage)

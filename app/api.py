@@ -18,6 +18,7 @@ from kilde.index.errors import QuestionError
 from kilde.index.retrieval.search import MAX_K, MAX_QUESTION_CHARS, Searcher
 
 from . import texts
+from .citations import result_json
 from .ratelimit import RateLimit, RateLimited
 
 API_PREFIX = "/api"
@@ -37,6 +38,11 @@ class SearchRequest(BaseModel):
     documents: list[str] | None = Field(None, description=_DOCS["document"])
 
 
+class CitationRecord(BaseModel):
+    quote: str = Field(description=_DOCS["citation_quote"])
+    reference: str = Field(description=_DOCS["citation_reference"])
+
+
 class HitRecord(BaseModel):
     id: str
     text: str = Field(description=_DOCS["text"])
@@ -49,6 +55,7 @@ class HitRecord(BaseModel):
     page: int | None = Field(None, description=_DOCS["page"])
     score: float = Field(description=_DOCS["score"])
     highlight: list[tuple[int, int]] = Field(description=_DOCS["highlight"])
+    citation: CitationRecord
 
 
 class SearchResponse(BaseModel):
@@ -84,7 +91,7 @@ def install(app: FastAPI, searcher: Searcher, rate_limit: RateLimit) -> None:
 
 
 def _search(searcher: Searcher, q: str, k: int, mode: str | None, documents: list[str] | None) -> JSONResponse:
-    return JSONResponse(searcher.search(question=q, k=k, mode=mode, documents=documents).as_json())
+    return JSONResponse(result_json(searcher.search(question=q, k=k, mode=mode, documents=documents)))
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

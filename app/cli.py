@@ -14,7 +14,7 @@ from kilde.index.errors import KildeError, QuestionError
 from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
-from .citations import citation, details, source_label
+from .citations import citation, details, result_json, source_label
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +162,7 @@ def _ask(args: argparse.Namespace) -> int:
             failed = True
             _print_error(question, texts.describe(error), args.json)
             continue
-        print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else _human(result), flush=True)
+        print(json.dumps(result_json(result), ensure_ascii=False) if args.json else _human(result), flush=True)
     return 1 if failed else 0
 
 

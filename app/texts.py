@@ -227,19 +227,30 @@ UPLOAD_DONE = (
 # Issue 4, sections 1–2 — highlight, context, «Kopier kilde», permalinks, source labels, filters.
 # ---------------------------------------------------------------------------------------------
 
-# Citation style (app/citations.py): «Sitat» (Aktør: «Tittel», type dato, side P, avsnitt N, URL, hentet DATO);
+# Citation style (app/citations.py): «Sitat» – Aktør: «Tittel», type dato, side P, avsnitt N, URL, hentet DATO;
 # each part only where the source has it.
 CITATION = "{publisher}: «{title}»"
 CITATION_DATED = "{type} {date}"
 CITATION_PAGE = "side {page}"
 CITATION_PARAGRAPH = "avsnitt {paragraph}"
+CITATION_PARAGRAPHS = "avsnitt {first}–{last}"
 CITATION_RETRIEVED = "hentet {date}"
-QUOTATION = "«{text}» ({citation})"
+QUOTATION = "«{text}» – {citation}"
 ACTOR_SEPARATOR = " · "
 
 COPY_BUTTON = "Kopier kilde"
 COPY_DONE = "Kopiert"
 COPY_HELP = "Kopier avsnittet med kildehenvisning"
+# Issue 11 — the two citation forms, hit labels, filtered searches.
+COPY_FORMS = {"quote": "som sitat", "reference": "som APA-referanse"}
+PASSAGE_REFERENCE = "I litteraturlisten (APA 7):"
+SCORE_LABELS = {"good": "godt treff", "possible": "mulig treff", "weak": "svakt treff"}
+SCORE_TOOLTIP = "Poeng {score:.2f}: likhet mellom spørsmål og avsnitt, pluss ordtreff (høyere er bedre)"
+FILTERED = "Filtrert søk: bare i {documents}."
+API_DOCS |= {
+    "citation_quote": "Avsnittet i anførselstegn med kildehenvisning etter en tankestrek, til bruk i løpende tekst.",
+    "citation_reference": "Dokumentet som oppføring i litteraturlisten, APA 7 (norsk), laget med citeproc-py.",
+}
 PERMALINK = "Lenke til avsnittet"
 SEARCH_LINK = "Lenke til søket"
 CONTEXT_SUMMARY = "Vis avsnittene rundt"

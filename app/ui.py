@@ -36,7 +36,9 @@ def answer(searcher: Searcher, question: str, k: float, documents: list[str] | N
         result = searcher.search(question, int(k), documents=documents)
     except KildeError as error:
         return message_html(texts.describe(error))
-    return results_html(result, [searcher.context(h.passage.id) for h in result.hits], link_base)
+    names = [searcher.index.documents[d].title for d in documents or [] if d in searcher.index.documents]
+    return results_html(result, [searcher.context(h.passage.id) for h in result.hits], link_base,
+                        filtered=documents, filter_names=names)
 
 
 def chosen_documents(searcher: Searcher, documents: list[str] | None, publishers: list[str] | None) -> list[str] | None:
@@ -78,8 +80,8 @@ def build_ui(searcher: Searcher) -> gr.Blocks:
             params = request.query_params
             if "p" in params:
                 return gr.skip(), passage_html(searcher.context(params["p"]), params["p"])
-            if params.get("q", "").strip():
-                return params["q"], answer(searcher, params["q"], DEFAULT_K)
+            if params.get("q", "").strip():  # «Lenke til søket» carries the filter as f=<document id>
+                return params["q"], answer(searcher, params["q"], DEFAULT_K, params.getlist("f") or None)
             return gr.skip(), gr.skip()
 
         gr.on([button.click, question.submit], search, inputs=[question, k, documents, publishers], outputs=results,

@@ -18,11 +18,13 @@ from kilde.index.retrieval.search import Searcher
 from . import api, texts
 from .cards import CSS
 from .clipboard import COPY_SCRIPT
+from .documents_page import DOCUMENTS_CSS, add_documents_page, install_api, rows_from_searcher
 from .embed_page import add_embed_page
 from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from .security import Policy, secure
-from .ui import build_ui, gr, theme
-from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script
+from .ui import build_ui, gr, gradio_i18n, theme
+from .widget import (SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script,
+                     widget_redirect)
 
 
 def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT,
@@ -33,14 +35,18 @@ def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = 
                          docs_url="/docs", redoc_url=None)
     secure(app, policy, api.API_PREFIX)
     api.install(app, searcher, RateLimit(rate_limit))
+    documents = lambda: rows_from_searcher(searcher)  # noqa: E731 — the lead wires library.documents() here
+    install_api(app, documents)
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
+    app.get(WIDGET_PATH, include_in_schema=False)(widget_redirect)
     gr.mount_gradio_app(app, build_widget(searcher), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
-                        js=COPY_SCRIPT, footer_links=[], ssr_mode=False)
+                        js=COPY_SCRIPT, footer_links=[], ssr_mode=False, i18n=gradio_i18n())
     demo = build_ui(searcher)
     add_embed_page(demo)
+    add_documents_page(demo, documents)
     if extend_ui:
         extend_ui(demo)
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
-        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, js=COPY_SCRIPT, footer_links=[],
-                                   ssr_mode=False)
+        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS + DOCUMENTS_CSS, js=COPY_SCRIPT,
+                                   footer_links=[], ssr_mode=False, i18n=gradio_i18n())

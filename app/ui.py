@@ -1,7 +1,10 @@
 """The Gradio web interface (Norwegian Bokmål): a question box, filters, example questions, hit cards.
 
 The page's address carries what it shows, so it can be shared: `?q=…` runs that question on
-load, and `?p=<passage id>` shows one paragraph with its neighbours and its full citation.
+load (`&f=<document id>` keeps a document filter), `?p=<passage id>` shows one paragraph with its
+neighbours and its full citation, and `?d=<document id>` shows a document whole. The browser tab's
+title carries the question. The example questions come from the index (`examples` in a document's
+metadata), so a user's own index shows its own examples, or none.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from kilde.index.retrieval.search import MAX_K, Searcher
 from . import texts
 from .cards import message_html, passage_html, results_html
 from .citations import publisher
+from .documents_page import document_html
 
 SEARCH_CONCURRENCY = 8  # parallel searches; Gradio's default of 1 would queue every visitor
 DEFAULT_K = 5
@@ -41,6 +45,28 @@ def answer(searcher: Searcher, question: str, k: float, documents: list[str] | N
                         filtered=documents, filter_names=names)
 
 
+TITLE_JS = f"""(question) => {{
+  document.title = question && question.trim() ? {texts.PAGE_TITLE!r}.replace("{{question}}", question.trim())
+                                              : {texts.APP_TITLE!r};
+}}"""
+
+
+def gradio_i18n() -> gr.I18n:
+    """Gradio's own labels in Norwegian. Gradio picks its language from the browser; English is its
+    fallback for every language it has no file for, so the Norwegian text is given for «en» as well as
+    «nb»/«nn»/«no»: a reader whose browser says English still sees a Norwegian page."""
+    return gr.I18n(**{locale: dict(texts.GRADIO_TRANSLATIONS) for locale in ("en", "nb", "nn", "no")})
+
+
+def example_questions(searcher: Searcher) -> list[str]:
+    """The questions the index's documents offer as examples (`examples = [...]` in metadata.toml), in order."""
+    found: list[str] = []
+    for doc_id in searcher.index.document_order:
+        extra = dict(searcher.index.documents[doc_id].extra)
+        found += [q for q in extra.get("examples", "").splitlines() if q.strip() and q not in found]
+    return found
+
+
 def chosen_documents(searcher: Searcher, documents: list[str] | None, publishers: list[str] | None) -> list[str] | None:
     """The documents both filters allow (an empty filter allows all); None when neither filters."""
     if not documents and not publishers:
@@ -56,14 +82,15 @@ def build_ui(searcher: Searcher) -> gr.Blocks:
         with gr.Row(equal_height=True):
             question = gr.Textbox(label=texts.QUESTION_LABEL, placeholder=texts.QUESTION_PLACEHOLDER,
                                   scale=5, autofocus=True, elem_id="kilde-question")
-            k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label=texts.K_LABEL, scale=1, elem_id="kilde-k")
+            k = gr.Dropdown(list(texts.K_CHOICES), value=DEFAULT_K, label=texts.K_LABEL, scale=1, elem_id="kilde-k")
         with gr.Row():
             documents = gr.Dropdown([(f"{publisher(d)}: «{d.title}»", d.id) for d in infos], value=[],
                                     multiselect=True, label=texts.FILTER_DOCUMENTS, elem_id="kilde-documents")
             publishers = gr.Dropdown(sorted({publisher(d) for d in infos}), value=[], multiselect=True,
                                      label=texts.FILTER_PUBLISHERS, elem_id="kilde-publishers")
         button = gr.Button(texts.SEARCH_BUTTON, variant="primary", elem_id="kilde-search")
-        gr.Examples(texts.EXAMPLE_QUESTIONS, inputs=question, label=texts.EXAMPLES_LABEL)
+        if examples := example_questions(searcher):
+            gr.Examples(examples, inputs=question, label=texts.EXAMPLES_LABEL)
         results = gr.HTML(elem_id="kilde-results")
         gr.Markdown(texts.INDEX_FOOTER.format(documents=manifest.document_count,
                                               passages=manifest.passage_count, model=manifest.model_name))
@@ -76,8 +103,12 @@ def build_ui(searcher: Searcher) -> gr.Blocks:
             return answer(searcher, question_text, k_value, allowed)
 
         def from_address(request: gr.Request) -> tuple[str, str]:
-            """?p= shows a passage, ?q= runs a question; otherwise the page opens empty."""
+            """?p= shows a passage, ?d= a document, ?q= runs a question; otherwise the page opens empty."""
             params = request.query_params
+            if "d" in params:
+                doc_id = params["d"]
+                return gr.skip(), document_html(searcher.index.documents.get(doc_id),
+                                                [p for p in searcher.index.passages if p.document_id == doc_id], doc_id)
             if "p" in params:
                 return gr.skip(), passage_html(searcher.context(params["p"]), params["p"])
             if params.get("q", "").strip():  # «Lenke til søket» carries the filter as f=<document id>
@@ -86,6 +117,7 @@ def build_ui(searcher: Searcher) -> gr.Blocks:
 
         gr.on([button.click, question.submit], search, inputs=[question, k, documents, publishers], outputs=results,
               api_name="search", concurrency_limit=SEARCH_CONCURRENCY)
+        gr.on([button.click, question.submit], None, inputs=question, js=TITLE_JS)
         demo.load(from_address, None, [question, results], api_visibility="private",
-                  concurrency_limit=SEARCH_CONCURRENCY)
+                  concurrency_limit=SEARCH_CONCURRENCY).then(None, inputs=question, js=TITLE_JS)
     return demo

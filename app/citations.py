@@ -59,7 +59,8 @@ def citation(item: Cited) -> str:
     """The attribution: «Statsminister Erna Solberg, Statsministerens kontor: «Opptrappingsplanen for
     rusfeltet», tale 26.05.2015, avsnitt 7»."""
     doc, passage = item.document, item.passage
-    parts = [texts.CITATION.format(publisher=actor(doc), title=doc.title)]
+    named = ", ".join(a for a in (doc.speaker, doc.publisher) if a)  # a file name is no author: then the title alone
+    parts = [texts.CITATION.format(publisher=named, title=doc.title) if named else texts.CITATION_TITLE.format(title=doc.title)]
     if doc.date:
         parts.append(texts.CITATION_DATED.format(type=doc.type, date=norwegian_date(doc.date)).strip())
     if passage.page is not None:

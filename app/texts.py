@@ -232,6 +232,7 @@ UPLOAD_DONE = (
 # Citation style (app/citations.py): «Sitat» – Aktør: «Tittel», type dato, side P, avsnitt N, URL, hentet DATO;
 # each part only where the source has it.
 CITATION = "{publisher}: «{title}»"
+CITATION_TITLE = "«{title}»"
 CITATION_DATED = "{type} {date}"
 CITATION_PAGE = "side {page}"
 CITATION_PARAGRAPH = "avsnitt {paragraph}"

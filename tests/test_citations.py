@@ -44,9 +44,9 @@ def test_web_page_names_address_and_retrieval_date():
                               "https://www.nrk.no/rusreformen, hentet 01.06.2024")
 
 
-def test_without_publisher_the_speaker_or_id_is_named():
+def test_without_publisher_the_speaker_or_only_the_title_is_named():
     assert citation(cited(1, title="Innlegg", speaker="Ola Nordmann")) == "Ola Nordmann: «Innlegg», avsnitt 1"
-    assert citation(cited(1, title="notat")) == "doc: «notat», avsnitt 1"
+    assert citation(cited(1, title="notat")) == "«notat», avsnitt 1"  # the file's id is no author
     assert source_label(DocumentInfo(id="notat", title="notat")) == ["notat"]
 
 

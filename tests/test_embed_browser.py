@@ -94,7 +94,7 @@ def test_embedded_widget_answers_and_loads_nothing_from_elsewhere(sites, browser
     first.wait_for(timeout=60_000)
     assert ANSWER in widget.locator(".kilde-results").inner_text()
     citation = first.locator(".kilde-citation").inner_text()
-    assert "avsnitt" in citation and re.search(r"\d\.\d\d", citation)  # paragraph and score
+    assert "avsnitt" in citation and re.search(r"(godt|mulig|svakt) treff", citation)  # paragraph and hit label
     assert widget.locator(".kilde-hit").count() == 3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"embed-{kind}.png"), full_page=True)

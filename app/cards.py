@@ -41,7 +41,7 @@ CSS = """
 .kilde-source { display: flex; flex-wrap: wrap; gap: 0.35rem; margin-bottom: 0.5rem; font-size: 0.82rem; }
 .kilde-actor, .kilde-type { border-radius: 999px; padding: 0.1rem 0.6rem; }
 .kilde-actor { background: #ddf4ff; color: #0a3069; font-weight: 600; }
-.kilde-type { background: #eaeef2; color: #424a53; }
+.kilde-type { background: #eaeef2; color: #373e47; }
 .kilde-citation { font-size: 0.88rem; color: var(--body-text-color, #1f2328); }
 .kilde-details { color: #4d5561; }
 .dark .kilde-details { color: #c9d1d9; }
@@ -49,13 +49,14 @@ CSS = """
 .kilde-copy-label { font-size: 0.85rem; }
 .kilde-ref { font-weight: 600; color: var(--body-text-color, #1f2328); }
 .kilde-rank { font-weight: 700; margin-right: 0.4rem; }
-.kilde-weak .kilde-hit { opacity: 0.75; border-style: dashed; }
+.kilde-weak .kilde-hit { border-style: dashed; }  /* no opacity: it took the text below 4.5:1 contrast */
 .kilde-actions { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: center; margin-top: 0.5rem; }
 .kilde-copy { font: inherit; font-size: 0.85rem; padding: 0.2rem 0.7rem; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #d0d7de); background: var(--background-fill-secondary, #f6f8fa);
   color: var(--body-text-color, #1f2328); }
 .kilde-context { margin: 0 0 0.6rem 0; font-size: 0.92rem; }
-.kilde-context summary { cursor: pointer; color: var(--link-text-color, #0969da); }
+.kilde-context summary { cursor: pointer; color: #0a5cc2; }
+.dark .kilde-context summary { color: #8cb4ff; }
 .kilde-neighbour { margin: 0.5rem 0; padding-left: 0.8rem; border-left: 3px solid var(--border-color-primary, #d0d7de);
   color: #4d5561; white-space: pre-wrap; }
 .dark .kilde-neighbour { color: #c9d1d9; }

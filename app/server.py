@@ -19,7 +19,7 @@ from . import api, texts
 from .cards import CSS
 from .clipboard import COPY_SCRIPT
 from .documents_page import DOCUMENTS_CSS, add_documents_page, install_api, rows_from_searcher
-from .embed_page import add_embed_page
+from .embed_page import EMBED_CSS, add_embed_page
 from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from .security import Policy, secure
 from .ui import build_ui, gr, gradio_i18n, theme
@@ -48,5 +48,5 @@ def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = 
         extend_ui(demo)
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
-        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS + DOCUMENTS_CSS, js=COPY_SCRIPT,
+        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS + DOCUMENTS_CSS + EMBED_CSS, js=COPY_SCRIPT,
                                    footer_links=[], ssr_mode=False, i18n=gradio_i18n())

@@ -87,7 +87,7 @@ def source_html(item: Cited) -> str:
 def neighbour_html(passage: Passage | None, label: str, missing: str) -> str:
     if passage is None:
         return f'<div class="kilde-neighbour"><span class="kilde-neighbour-label">{escape(missing)}</span></div>'
-    heading = f"{label} ({texts.CITATION_PARAGRAPH.format(paragraph=passage.paragraph)})"
+    heading = f"{label} ({paragraphs(passage)})"
     return (f'<div class="kilde-neighbour"><span class="kilde-neighbour-label">{escape(heading)}</span>'
             f"{escape(passage.text)}</div>")
 
@@ -170,7 +170,9 @@ def passage_html(context: Context | None, passage_id: str) -> str:
     if context is None:
         return message_html(texts.PASSAGE_UNKNOWN.format(id=passage_id))
     before, after = neighbours_html(context)
-    heading = texts.PASSAGE_HEADING.format(paragraph=context.passage.paragraph, title=context.document.title)
+    last = getattr(context.passage, "last_paragraph", None)
+    numbers = f"{context.passage.paragraph}–{last}" if last not in (None, context.passage.paragraph) else context.passage.paragraph
+    heading = texts.PASSAGE_HEADING.format(paragraph=numbers, title=context.document.title)
     parts = " · ".join(escape(p) for p in details(context))
     reference = citations(context).reference
     return (

@@ -111,6 +111,8 @@ DOCUMENTS_CSS = """
 .kilde-documents caption { text-align: left; font-weight: 600; margin-bottom: 0.4rem; }
 .kilde-documents th, .kilde-documents td { border-bottom: 1px solid var(--border-color-primary, #d0d7de);
   padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+.kilde-documents :is(th, td):nth-child(3), .kilde-documents :is(th, td):nth-child(4) { white-space: nowrap;
+  overflow-wrap: normal; }
 .kilde-document-text { list-style: none; padding: 0; }
 .kilde-document-paragraph { margin: 0.6rem 0; }
 .kilde-paragraph-number { font-size: 0.82rem; font-weight: 600; }

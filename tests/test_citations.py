@@ -128,7 +128,8 @@ def test_lead_in_paragraph_joined_with_its_continuation_cites_both_numbers():
     object.__setattr__(joined, "last_paragraph", 21)  # as the passage splitter sets it for a lead-in «…:»
     forms = citations(Context(joined, item.document, None, None))
     assert forms.quote.endswith("tale 26.05.2015, avsnitt 20–21")
-    assert "avsnitt 20–21" in passage_html(Context(joined, item.document, None, None), "abc")
+    view = passage_html(Context(joined, item.document, None, None), "abc")
+    assert "avsnitt 20–21" in view and "Avsnitt 20–21 i «Opptrappingsplanen for rusfeltet»" in view
 
 
 def test_citation_json_is_added_to_every_hit(searcher):

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Callable
 from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from kilde.index.retrieval.search import Searcher
@@ -41,9 +41,10 @@ def create_app(searcher: Searcher, policy: Policy = Policy(), rate_limit: str = 
                          docs_url="/docs", redoc_url=None)
     app.add_middleware(RequestLimits, uploads=uploads, api_prefix=api.API_PREFIX, widget_path=WIDGET_PATH)
     secure(app, policy, api.API_PREFIX, WIDGET_PATH)
-    api.install(app, searcher, RateLimit(rate_limit))
     documents = lambda: rows_from_searcher(searcher)  # noqa: E731 — the lead wires library.documents() here
-    install_api(app, documents)
+    limiter = RateLimit(rate_limit)
+    install_api(app, documents, [Depends(limiter)])  # before api.install: its catch-all answers other /api/ paths
+    api.install(app, searcher, limiter)
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
     app.get(WIDGET_PATH, include_in_schema=False)(widget_redirect)
     gr.mount_gradio_app(app, build_widget(searcher), path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,

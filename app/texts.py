@@ -343,7 +343,7 @@ API_ERRORS |= {
     "request.too_large": "Forespørselen er for stor (over {limit} byte). Send et kortere spørsmål.",
     "request.not_json": "Innholdet er ikke gyldig JSON i UTF-8. Send {\"q\": \"spørsmålet\", \"k\": 5}.",
     "method.not_allowed": "Metoden {method} brukes ikke her. Bruk GET eller POST på /api/search.",
-    "not.found": "Finner ikke {path}. API-et har /api/search.",
+    "not.found": "Finner ikke {path}. API-et har /api/search og /api/documents.",
 }
 UPLOADS_OFF = "Opplasting er slått av på denne serveren (start den med «kilde serve --allow-upload»)."
 UPLOAD_TOO_LARGE = "Opplastingen er for stor: høyst {limit} MB per fil og per opplasting."

@@ -1,7 +1,7 @@
 """The HTTP API: GET and POST /api/search over the one search core, with JSON errors.
 
-Responses are `SearchResult.as_json()` as is, the same record as `kilde ask --json`; the models
-below only describe it in the OpenAPI document, so a field added to the core reaches clients
+Responses are `SearchResult.as_json()` with each hit's `citation` added (`citations.result_json`),
+the same record as `kilde ask --json`; the models below only describe it in the OpenAPI document, so a field added to the core reaches clients
 without a change here.
 """
 
@@ -22,6 +22,7 @@ from kilde.index.library import Library
 from kilde.index.retrieval.search import MAX_K, MAX_QUESTION_CHARS
 
 from . import texts
+from .citations import result_json
 from .limits import ServerBusy
 from .ratelimit import RateLimit, RateLimited
 
@@ -53,6 +54,11 @@ class SearchRequest(BaseModel):
     documents: list[str] | None = Field(None, description=_DOCS["document"])
 
 
+class CitationRecord(BaseModel):
+    quote: str = Field(description=_DOCS["citation_quote"])
+    reference: str = Field(description=_DOCS["citation_reference"])
+
+
 class HitRecord(BaseModel):
     id: str
     text: str = Field(description=_DOCS["text"])
@@ -66,6 +72,7 @@ class HitRecord(BaseModel):
     last_paragraph: int | None = Field(None, description=_DOCS["last_paragraph"])
     score: float = Field(description=_DOCS["score"])
     highlight: list[tuple[int, int]] = Field(description=_DOCS["highlight"])
+    citation: CitationRecord
 
 
 class SearchResponse(BaseModel):
@@ -116,7 +123,7 @@ def install(app: FastAPI, library: Library, rate_limit: RateLimit) -> None:
 
 
 def _search(library: Library, q: str, k: int, mode: str | None, documents: list[str] | None) -> JSONResponse:
-    return KildeJSON(library.search(question=q, k=k, mode=mode, documents=documents).as_json())
+    return KildeJSON(result_json(library.search(question=q, k=k, mode=mode, documents=documents)))
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

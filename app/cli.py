@@ -16,7 +16,7 @@ from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_que
 
 from . import texts
 from .arguments import KildeArgumentParser
-from .citations import citation, details, source_label
+from .citations import citation, details, result_json, source_label
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,7 +250,7 @@ def _ask(args: argparse.Namespace) -> int:
             failed = True
             _print_error(question, texts.describe(error), args.json)
             continue
-        print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else _human(result), flush=True)
+        print(json.dumps(result_json(result), ensure_ascii=False) if args.json else _human(result), flush=True)
     return 1 if failed else 0
 
 

@@ -13,13 +13,28 @@ from .ui import gr
 from .widget import SCRIPT_PATH, WIDGET_PATH
 
 EMBED_PAGE_PATH = "/bygg-inn"
+# The snippets as plain text: the code view's syntax colours are 1.6–2.8:1 on white (axe-core).
+EMBED_CSS = """
+#kilde-embed-iframe .cm-content *, #kilde-embed-component .cm-content * { color: var(--body-text-color) !important; }
+"""
 _SERVER = "KILDE_SERVER"  # replaced by the page's origin in the browser
 
 
 def snippets(server: str) -> tuple[str, str]:
-    """The iframe and the web-component snippet for a Kilde server at `server` (scheme://host[:port])."""
-    iframe = (f'<iframe src="{server}{WIDGET_PATH}/" title="{texts.APP_TITLE}" loading="lazy"\n'
-              '        style="width: 100%; max-width: 720px; height: 600px; border: 0;"></iframe>')
+    """The iframe and the web-component snippet for a Kilde server at `server` (scheme://host[:port]).
+
+    The iframe snippet's script takes the height the widget reports (postMessage, app/clipboard.py)
+    from this server only, and sizes that frame to it, so the host page scrolls, not the frame."""
+    iframe = (f'<iframe class="kilde-widget" src="{server}{WIDGET_PATH}/" title="{texts.APP_TITLE}"\n'
+              '        style="width: 100%; max-width: 720px; height: 320px; border: 0;"></iframe>\n'
+              '<script>\n'
+              'window.addEventListener("message", (event) => {\n'
+              f'  if (event.origin !== "{server}" || !event.data || event.data.kilde !== "height") return;\n'
+              '  for (const frame of document.querySelectorAll("iframe.kilde-widget")) {\n'
+              '    if (frame.contentWindow === event.source) frame.style.height = event.data.height + "px";\n'
+              '  }\n'
+              '});\n'
+              '</script>')
     component = (f'<script type="module" src="{server}{SCRIPT_PATH}"></script>\n'
                  f'<gradio-app src="{server}{WIDGET_PATH}"></gradio-app>')
     return iframe, component

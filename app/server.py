@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Callable
 from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from kilde.index.library import Library
@@ -18,14 +18,16 @@ from kilde.index.library import Library
 from . import api, texts
 from .cards import CSS
 from .clipboard import COPY_SCRIPT
-from .embed_page import add_embed_page
+from .documents_page import DOCUMENTS_CSS, add_documents_page, install_api
+from .embed_page import EMBED_CSS, add_embed_page
 from .limits import LimitedSearcher, SearchLimits, SearchSlots
 from .ratelimit import DEFAULT_RATE_LIMIT, RateLimit
 from .request_limits import RequestLimits, UploadLimits
 from .security import Policy, secure
 from .upload_guard import guard_file_inputs
-from .ui import build_ui, gr, theme
-from .widget import SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script
+from .ui import build_ui, gr, gradio_i18n, theme
+from .widget import (SCRIPT_PATH, WIDGET_CSS, WIDGET_PATH, build_widget, web_component_script,
+                     widget_redirect)
 
 
 def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DEFAULT_RATE_LIMIT,
@@ -40,18 +42,24 @@ def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DE
                          docs_url="/docs", redoc_url=None)
     app.add_middleware(RequestLimits, uploads=uploads, api_prefix=api.API_PREFIX, widget_path=WIDGET_PATH)
     secure(app, policy, api.API_PREFIX, WIDGET_PATH)
-    api.install(app, library, RateLimit(rate_limit))
+    limiter = RateLimit(rate_limit)
+    install_api(app, library.documents, [Depends(limiter)])  # before api.install: its catch-all answers other /api/ paths
+    api.install(app, library, limiter)
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
+    app.get(WIDGET_PATH, include_in_schema=False)(widget_redirect)
     widget = build_widget(library)
     guard_file_inputs(widget)
     gr.mount_gradio_app(app, widget, path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
-                        js=COPY_SCRIPT, footer_links=[], ssr_mode=False, max_file_size=0)  # the widget takes no files
+                        js=COPY_SCRIPT, footer_links=[], ssr_mode=False, max_file_size=0,  # the widget takes no files
+                        i18n=gradio_i18n())
     demo = build_ui(library)
     add_embed_page(demo)
+    add_documents_page(demo, library.documents)
     if extend_ui:
         extend_ui(demo)
     guard_file_inputs(demo)
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
-        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS, js=COPY_SCRIPT, footer_links=[],
-                                   ssr_mode=False, max_file_size=uploads.max_bytes if uploads else 0)
+        return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS + DOCUMENTS_CSS + EMBED_CSS,
+                                   js=COPY_SCRIPT, footer_links=[], ssr_mode=False,
+                                   max_file_size=uploads.max_bytes if uploads else 0, i18n=gradio_i18n())

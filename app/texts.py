@@ -12,8 +12,10 @@ TAGLINE = (
 QUESTION_LABEL = "Spørsmål"
 QUESTION_PLACEHOLDER = "For eksempel: Hvor mange dør av overdose i Norge hvert år?"
 K_LABEL = "Antall avsnitt"
+K_CHOICES = (1, 3, 5, 10, 20, 50)  # a dropdown: Gradio's slider carries English labels its i18n cannot reach
 SEARCH_BUTTON = "Søk"
 EXAMPLES_LABEL = "Eksempler"
+# The API's example question (the interface takes its examples from the index: `examples` in metadata.toml).
 EXAMPLE_QUESTIONS = [
     "Hvor mange dør av overdose i Norge hvert år?",
     "Hva mener Høyre om straff for narkotikabruk?",
@@ -253,19 +255,44 @@ UPLOAD_DONE = (
 # Issue 4, sections 1–2 — highlight, context, «Kopier kilde», permalinks, source labels, filters.
 # ---------------------------------------------------------------------------------------------
 
-# Citation style (app/citations.py): «Sitat» (Aktør: «Tittel», type dato, side P, avsnitt N, URL, hentet DATO);
+# Citation style (app/citations.py): «Sitat» – Aktør: «Tittel», type dato, side P, avsnitt N, URL, hentet DATO;
 # each part only where the source has it.
 CITATION = "{publisher}: «{title}»"
+CITATION_TITLE = "«{title}»"
 CITATION_DATED = "{type} {date}"
 CITATION_PAGE = "side {page}"
 CITATION_PARAGRAPH = "avsnitt {paragraph}"
+CITATION_PARAGRAPHS = "avsnitt {first}–{last}"
 CITATION_RETRIEVED = "hentet {date}"
-QUOTATION = "«{text}» ({citation})"
+QUOTATION = "«{text}» – {citation}"
 ACTOR_SEPARATOR = " · "
 
 COPY_BUTTON = "Kopier kilde"
 COPY_DONE = "Kopiert"
 COPY_HELP = "Kopier avsnittet med kildehenvisning"
+# Issue 11 — the two citation forms, hit labels, filtered searches.
+COPY_FORMS = {"quote": "som sitat", "reference": "som APA-referanse"}
+PASSAGE_REFERENCE = "I litteraturlisten (APA 7):"
+SCORE_LABELS = {"good": "godt treff", "possible": "mulig treff", "weak": "svakt treff"}
+SCORE_TOOLTIP = "Poeng {score:.2f}: likhet mellom spørsmål og avsnitt, pluss ordtreff (høyere er bedre)"
+FILTERED = "Filtrert søk: bare i {documents}."
+DOCUMENTS_PAGE_NAME = "Dokumenter"
+DOCUMENTS_INTRO = "## Dokumentene i indeksen\nKlikk på en tittel for å lese dokumentet i sin helhet, med avsnittsnumrene."
+DOCUMENTS_COLUMNS = ("Tittel", "Utgiver / taler", "Dato", "Avsnitt", "Kilde")
+DOCUMENTS_CAPTION = "{count} dokumenter"
+DOCUMENTS_NONE = "Ingen dokumenter passer."
+DOCUMENTS_SORT_LABEL = "Sorter"
+DOCUMENTS_SORTS = {"date_desc": "Nyeste først", "date_asc": "Eldste først", "title": "Tittel (A–Å)"}
+DOCUMENTS_YEAR_FROM = "Fra år"
+DOCUMENTS_YEAR_TO = "Til år"
+DOCUMENT_UNKNOWN = "Fant ikke dokumentet «{id}». Se listen på siden «Dokumenter»."
+PAGE_TITLE = "{question} – Kilde"
+WIDGET_SEARCHES_IN = "Søker i: {documents}"
+API_DOCS |= {
+    "documents": "Dokumentene i indeksen: tittel, utgiver, taler, dato, type, nettadresse, kilde og antall avsnitt.",
+    "citation_quote": "Avsnittet i anførselstegn med kildehenvisning etter en tankestrek, til bruk i løpende tekst.",
+    "citation_reference": "Dokumentet som oppføring i litteraturlisten, APA 7 (norsk), laget med citeproc-py.",
+}
 PERMALINK = "Lenke til avsnittet"
 SEARCH_LINK = "Lenke til søket"
 CONTEXT_SUMMARY = "Vis avsnittene rundt"
@@ -286,6 +313,36 @@ ERRORS["document.unknown"] = "Ukjent dokument «{document}». Bruk id-en til et 
 API_DOCS |= {
     "document": "Bare treff fra disse dokumentene (dokument-id; gjenta parameteren for flere).",
     "highlight": "Setningen(e) som svarer best: tegnposisjoner [start, slutt) i «text».",
+}
+
+# Gradio's own interface text, in Norwegian, through gr.I18n (app/ui.py: `gradio_i18n`). Keys as in
+# Gradio 6.31's translation files; the values follow Gradio's own nb translation where it has one.
+GRADIO_TRANSLATIONS = {
+    "upload_text.click_to_upload": "Klikk for å laste opp",
+    "upload_text.drop_file": "Slipp fil her",
+    "upload_text.drop_csv": "Slipp CSV her",
+    "upload_text.drop_image": "Slipp bilde her",
+    "upload_text.paste_clipboard": "Lim inn fra utklippstavlen",
+    "common.or": "eller",
+    "common.clear": "Tøm",
+    "common.remove": "Fjern",
+    "common.download": "Last ned",
+    "common.error": "Feil",
+    "common.loading": "Laster",
+    "common.submit": "Send",
+    "common.undo": "Angre",
+    "common.edit": "Rediger",
+    "common.empty": "Tom",
+    "common.settings": "Innstillinger",
+    "common.share": "Del",
+    "common.copy": "Kopier",
+    "common.built_with_gradio": "Bygget med Gradio",
+    "file.uploading": "Laster opp …",
+    "errors.connection_can_break": "På mobil kan forbindelsen brytes hvis fanen mister fokus eller enheten går i dvale.",
+    "errors.lost_connection": "Mistet forbindelsen fordi siden ble forlatt. Går tilbake til køen …",
+    "dropdown.dropdown": "Nedtrekksliste",
+    "textbox.textbox": "Tekstfelt",
+    "number.number": "Tall",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +368,7 @@ API_DOCS["error"] = ("Feilkode: question.empty, question.too_long, question.inva
 API_ERRORS |= {
     "request.too_large": "Forespørselen er for stor (over {limit} byte). Send et kortere spørsmål.",
     "method.not_allowed": "Metoden {method} brukes ikke her. Bruk GET eller POST på /api/search.",
-    "not.found": "Finner ikke {path}. API-et har /api/search.",
+    "not.found": "Finner ikke {path}. API-et har /api/search og /api/documents.",
 }
 UPLOADS_OFF = "Opplasting er slått av på denne serveren (start den med «kilde serve --allow-upload»)."
 UPLOAD_TOO_LARGE = "Opplastingen er for stor: høyst {limit} MB per fil og per opplasting."

@@ -7,9 +7,11 @@ nor the navigation. Light or dark theme comes from Gradio's own `?__theme=` para
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
-from fastapi.responses import FileResponse
+from fastapi import Request
+from fastapi.responses import FileResponse, RedirectResponse
 
 from kilde.index.library import Library
 
@@ -28,6 +30,7 @@ WIDGET_CSS = """
 .gradio-container .main.fillable { padding: 0.5rem !important; }
 #kilde-widget-results .kilde-hit { padding: 0.7rem 0.8rem; overflow-wrap: anywhere; }
 #kilde-widget-results h3 { font-size: 1rem; margin: 0 0 0.4rem 0; }
+.kilde-widget-footer { margin: 0.3rem 0 0 0; font-size: 0.8rem; color: var(--body-text-color, #1f2328); }
 """
 
 
@@ -36,6 +39,9 @@ def build_widget(library: Library) -> gr.Blocks:
         question = gr.Textbox(label=texts.WIDGET_QUESTION_LABEL, placeholder=texts.WIDGET_PLACEHOLDER,
                               submit_btn=texts.SEARCH_BUTTON, elem_id="kilde-widget-question")
         results = gr.HTML(elem_id="kilde-widget-results")
+        titles = ", ".join(f"«{info.title}»" for info in library.infos())
+        gr.HTML(f'<p class="kilde-widget-footer">{escape(texts.WIDGET_SEARCHES_IN.format(documents=titles))}</p>',
+                elem_id="kilde-widget-footer")
 
         def search(question_text: str) -> str:
             return answer(library, question_text, texts.WIDGET_HITS, link_base=MAIN_APP)
@@ -51,3 +57,9 @@ def web_component_script() -> FileResponse:
     import resolves to Gradio's own /assets/ route, and embedders keep one URL across Gradio upgrades.
     It is a public static file, so any site may load it (a module script needs CORS)."""
     return FileResponse(_GRADIO_JS, media_type="text/javascript", headers={"Access-Control-Allow-Origin": "*"})
+
+
+def widget_redirect(request: Request) -> RedirectResponse:
+    """/widget without the slash: to /widget/ (Gradio's mount answers only there), query kept."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"{WIDGET_PATH}/{query}", status_code=307)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # the heavy parts load on use
     from kilde.index.model.embedder import Embedder
     from kilde.index.retrieval.search import Context, SearchResult, Searcher
     from kilde.index.store.builds import Manifest, StoredIndex
+    from kilde.index.documents.passages import Passage
+    from kilde.index.documents.reader import DocumentInfo
 
 EDIT_LOCK = ".edit.lock"
 POINTER = "CURRENT"
@@ -71,6 +73,14 @@ class DocumentSummary:
 
     def as_json(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """A document as the index holds it: its metadata and its passages, in order."""
+
+    info: DocumentInfo
+    passages: list[Passage]
 
 
 class _Build:
@@ -178,6 +188,21 @@ class Library:
         return [DocumentSummary(info.id, info.title, info.publisher, info.speaker, info.date, info.type, info.url,
                                 info.source, int(counts[position]))
                 for position, info in enumerate(stored.documents[doc_id] for doc_id in stored.document_order)]
+
+    def infos(self) -> list[DocumentInfo]:
+        """Every document's metadata (what a citation needs), in index order."""
+        stored = self._live().stored
+        return [stored.documents[doc_id] for doc_id in stored.document_order]
+
+    def document(self, document_id: str) -> DocumentText | None:
+        """A document whole, its passages in order (the `?d=` view); None when the index has no such document."""
+        stored = self._live().stored
+        info = stored.documents.get(document_id)
+        if info is None:
+            return None
+        position = stored.document_order.index(document_id)
+        rows = np.flatnonzero(stored.passage_document_positions() == position)
+        return DocumentText(info, [stored.passage_at(int(row)) for row in rows])
 
     @property
     def embedder(self) -> Embedder:

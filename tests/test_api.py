@@ -20,7 +20,8 @@ from .servers import kilde_serve
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 README_URL = "http://127.0.0.1:7860"
-FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score", "highlight"}
+FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score", "highlight",
+          "citation"}
 EMBEDDER = "https://avis.example"  # may embed the widget in the configured server
 API_CLIENT = "https://app.example"  # may call the API from its scripts in the configured server
 STRANGER = "https://evil.example"
@@ -85,6 +86,8 @@ def test_get_and_post_return_the_cli_record(server, searcher):
     assert got["question"] == question
     assert [h["id"] for h in got["hits"]] == [h["id"] for h in expected["hits"]]
     assert all(set(hit) == FIELDS for hit in got["hits"])
+    assert all(set(hit["citation"]) == {"quote", "reference"} for hit in got["hits"])
+    assert got["hits"][0]["citation"]["quote"].startswith(f"«{got['hits'][0]['text']}» – ")
     body = json.dumps({"q": question, "k": 3}).encode()
     status, _, text = request(f"{server}/api/search", "POST", body, {"Content-Type": "application/json"})
     assert status == 200 and json.loads(text)["hits"] == got["hits"]
@@ -161,7 +164,9 @@ def test_openapi_describes_the_api_and_docs_are_served_locally(server):
 
 
 def test_documented_hit_fields_match_the_core(searcher):
-    record = searcher.search(question="Hva er fritt behandlingsvalg?", k=1).as_json()
+    from kilde.app.citations import result_json
+
+    record = result_json(searcher.search(question="Hva er fritt behandlingsvalg?", k=1))
     assert set(record) <= set(SearchResponse.model_fields)
     assert set(record["hits"][0]) <= set(HitRecord.model_fields)
 

@@ -80,6 +80,7 @@ def test_hit_link_opens_the_passage_view(server, browser, searcher):
     neighbours = view.locator(".kilde-neighbour").all_inner_texts()
     assert context.previous.text in neighbours[0] and context.next.text in neighbours[1]
     assert view.locator(".kilde-ref").inner_text() == f"Høyre: «Rusomsorg», avsnitt {context.passage.paragraph}"
+    assert view.locator(".kilde-reference").inner_text() == "Høyre. (u.å.). Rusomsorg."
     screenshot(page, "cite-passage.png")
     page.goto(f"{server}/?p=0000000000000000")
     page.locator(".kilde-message").wait_for(timeout=TIMEOUT)
@@ -87,9 +88,10 @@ def test_hit_link_opens_the_passage_view(server, browser, searcher):
     page.close()
 
 
-def copied(page, card) -> str:
-    card.locator(".kilde-copy").click()
-    page.wait_for_function("() => document.querySelector('.kilde-copy').textContent === 'Kopiert'")
+def copied(page, card, form: str = "quote") -> str:
+    button = card.locator(f'.kilde-copy[data-form="{form}"]')
+    button.click()
+    page.wait_for_function("(b) => b.textContent === 'Kopiert'", arg=button.element_handle())
     return page.evaluate("navigator.clipboard.readText()")
 
 
@@ -106,8 +108,11 @@ def test_copy_button_puts_the_reference_on_the_clipboard(server, browser, search
     card.wait_for(timeout=TIMEOUT)
     text = copied(page, card)
     assert text == quotation(hit)
-    assert text.endswith(f"(Statsministerens kontor (Regjeringen): «Opptrappingsplanen for rusfeltet», "
-                         f"tale 26.05.2015, avsnitt {hit.passage.paragraph})")
+    assert text.endswith(f"» – Statsminister Erna Solberg, Statsministerens kontor (Regjeringen): "
+                         f"«Opptrappingsplanen for rusfeltet», tale 26.05.2015, avsnitt {hit.passage.paragraph}")
+    page.wait_for_timeout(2_500)  # «Kopiert» turns back into the button's label
+    assert copied(page, card, "reference") == ("Solberg, E. (2015, 26. mai). Opptrappingsplanen for rusfeltet [Tale]. "
+                                               "Statsministerens kontor (Regjeringen).")
     if clipboard_api:
         screenshot(page, "cite-copied.png")
     context.close()

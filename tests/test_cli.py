@@ -8,7 +8,8 @@ import pytest
 
 from .conftest import run_kilde
 
-FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score", "highlight"}
+FIELDS = {"id", "text", "document", "title", "publisher", "date", "section", "paragraph", "score", "highlight",
+          "citation"}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,9 @@ def test_ask_json_shape(index_args):
         assert set(hit) == FIELDS
         assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
         assert all(0 <= start < end <= len(hit["text"]) for start, end in hit["highlight"])
+    for hit in record["hits"]:  # both citation forms (their wording: tests/test_citations.py)
+        assert hit["citation"]["quote"].startswith(f"«{hit['text']}» – ") and f"avsnitt {hit['paragraph']}" in hit["citation"]["quote"]
+        assert hit["citation"]["reference"].startswith(("Høyre. (u.å.). Rusomsorg.", "Solberg, E. (2015, 26. mai)."))
     (start, end), = record["hits"][0]["highlight"]
     assert "260 mennesker av overdose" in record["hits"][0]["text"][start:end]
     assert record["hits"][0]["document"] in {"hoyre-rusomsorg", "opptrappingsplanen-for-rusfeltet"}

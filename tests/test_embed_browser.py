@@ -60,7 +60,7 @@ def shown_snippets(sites, browser) -> tuple[str, str]:
     iframe, component = (page.locator(f"#{name} .cm-content") for name in ("kilde-embed-iframe", "kilde-embed-component"))
     iframe.get_by_text(kilde).first.wait_for(timeout=60_000)
     page.frame_locator("iframe").get_by_label("Spør Kilde").wait_for(timeout=60_000)  # the preview
-    assert page.get_by_role("navigation").inner_text().split() == ["Søk", "Bygg", "inn"]
+    assert page.get_by_role("navigation").inner_text().split() == ["Søk", "Bygg", "inn", "Dokumenter"]
     shown = (_code_text(iframe), _code_text(component))
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "embed-page.png"), full_page=True)
@@ -94,7 +94,7 @@ def test_embedded_widget_answers_and_loads_nothing_from_elsewhere(sites, browser
     first.wait_for(timeout=60_000)
     assert ANSWER in widget.locator(".kilde-results").inner_text()
     citation = first.locator(".kilde-citation").inner_text()
-    assert "avsnitt" in citation and re.search(r"\d\.\d\d", citation)  # paragraph and score
+    assert "avsnitt" in citation and re.search(r"(godt|mulig|svakt) treff", citation)  # paragraph and hit label
     assert widget.locator(".kilde-hit").count() == 3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"embed-{kind}.png"), full_page=True)

@@ -329,8 +329,9 @@ EMBEDDED = {
     "md": {"title": "Rusomsorg i Norge", "publisher": "Høyre", "date": "2021-03-04", "url": "https://hoyre.no/rusomsorg"},
     "html": {"title": "Rusomsorg i Norge", "publisher": "Høyre", "date": "2021-03-04",
              "url": "https://hoyre.no/politikk/rusomsorg/", "description": "Høyres politikk for rusomsorg."},
-    "pdf": {"title": "Rapport om rusomsorg på Sørlandet", "publisher": "Helsedirektoratet", "date": "2024-03-05"},
-    "docx": {"title": "Notat om rusomsorg", "publisher": "Helse- og omsorgsdepartementet", "date": "2023-11-02"},
+    # The file's creation date (2024-03-05, 2023-11-02) is when it was made, not published: no date.
+    "pdf": {"title": "Rapport om rusomsorg på Sørlandet", "publisher": "Helsedirektoratet", "date": ""},
+    "docx": {"title": "Notat om rusomsorg", "publisher": "Helse- og omsorgsdepartementet", "date": ""},
 }
 
 
@@ -461,3 +462,71 @@ def test_the_cli_reports_a_broken_file_without_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "rapport.pdf kan ikke leses som .pdf-fil" in result.stderr
+
+
+# ---- Issue 11: metadata that cites wrong ----
+
+def test_markdown_first_heading_is_the_title(tmp_path):
+    path = tmp_path / "mote-2024-03.md"
+    path.write_text("Innledende tekst før overskriften.\n\n# Møtenotat om *rusomsorg*\n\n## Del 1\n\n"
+                    "Vi ble enige om å styrke ettervernet.\n\n# En annen overskrift\n", encoding="utf-8")
+    document, _ = read_one(path)
+    assert document.info.title == "Møtenotat om rusomsorg"
+    (tmp_path / "setext.md").write_text("Referat fra styremøtet\n======\n\nTekst her.\n", encoding="utf-8")
+    assert read_one(tmp_path / "setext.md")[0].info.title == "Referat fra styremøtet"
+    (tmp_path / "uten.md").write_text("## Bare et underavsnitt\n\nTekst her.\n", encoding="utf-8")
+    assert read_one(tmp_path / "uten.md")[0].info.title == "uten"  # no level-1 heading: the file name
+    assert read_one(write_md(tmp_path))[0].info.title == "Rusomsorg i Norge"  # front matter still wins
+
+
+NEWS = """<html lang="nb"><head><meta charset="utf-8"><title>Rusreformen skaper debatt | Fjordvik Avis</title>
+<meta property="og:site_name" content="Fjordvik Avis">{og}</head><body><main><article>
+<h1>{h1}</h1>
+<ul class="deling"><li><a href="https://facebook.com/x">Del på Facebook</a></li><li><a href="https://x.com/y">Del på X</a></li></ul>
+<p><a href="mailto:?">Del på e-post</a> / <a href="https://linkedin.com/z">Del på LinkedIn</a></p>
+<p>Kommunestyret i Fjordvik diskuterte rusreformen i går kveld, og debatten ble lang.</p>
+<ul><li><a href="/a">Del av saken</a>: les hele vedtaket</li></ul>
+</article></main></body></html>"""
+
+
+def test_html_title_prefers_og_title_then_h1_and_drops_the_site_name(tmp_path):
+    def title(og: str, h1: str) -> str:
+        path = tmp_path / "sak.html"
+        path.write_text(NEWS.format(og=og, h1=h1), encoding="utf-8")
+        return read_one(path)[0].info.title
+
+    assert title('<meta property="og:title" content="Rusreformen skaper debatt i Fjordvik">', "Overskrift") == \
+        "Rusreformen skaper debatt i Fjordvik"
+    assert title('<meta property="og:title" content="Rusreformen – Fjordvik Avis">', "Overskrift") == "Rusreformen"
+    assert title("", "Rusreformen skaper debatt i kommunestyret") == "Rusreformen skaper debatt i kommunestyret"
+    assert title("", "") == "Rusreformen skaper debatt"  # <title> without « | Fjordvik Avis»
+
+
+def test_html_share_list_inside_an_article_is_no_paragraph(tmp_path):
+    path = tmp_path / "sak.html"
+    path.write_text(NEWS.format(og="", h1="Rusreformen"), encoding="utf-8")
+    document, passages = read_one(path)
+    assert "Del på" not in document.text
+    assert any(p.text.startswith("Kommunestyret i Fjordvik") for p in passages)
+    assert "- Del av saken: les hele vedtaket" in document.text  # a link that is not a share link stays
+
+
+def test_pdf_creation_date_is_no_publication_date_and_one_page_has_no_page(tmp_path):
+    pdf = _Report()
+    pdf.set_title("Kort notat")
+    pdf.set_creation_date(datetime(2024, 3, 5, 12, 0))
+    pdf.add_page()
+    pdf.set_font("helvetica", "", 11)
+    pdf.multi_cell(0, 5, INTRO, align="L")
+    pdf.ln(4)
+    pdf.multi_cell(0, 5, PLAN, align="L")
+    path = tmp_path / "notat.pdf"
+    pdf.output(str(path))
+    document, passages = read_one(path)
+    assert document.info.date == ""
+    assert passages and all(p.page is None for p in passages)
+    from kilde.app.citations import citation
+    from kilde.index.retrieval.search import Context
+
+    cited = citation(Context(passages[0], document.info, None, None))
+    assert "side" not in cited and cited.endswith(f"avsnitt {passages[0].paragraph}")

@@ -71,10 +71,13 @@ def merge(*layers: Mapping[str, object]) -> dict[str, str]:
         merged.update((key, value) for key, value in layer.items() if value not in (None, ""))
     if "author" in merged and "publisher" not in merged:
         merged["publisher"] = merged.pop("author")
-    return {key: iso_date(value) if key in DATE_FIELDS else _text(value) for key, value in merged.items()}
+    return {key: iso_date(value) if key in DATE_FIELDS else _text(value, key) for key, value in merged.items()}
 
 
-def _text(value: object) -> str:
+LINE_LISTS = ("examples",)  # lists whose items may hold commas (questions): one item a line
+
+
+def _text(value: object, key: str = "") -> str:
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ("\n" if key in LINE_LISTS else ", ").join(str(item) for item in value)
     return str(value)

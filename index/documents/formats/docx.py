@@ -5,7 +5,7 @@ from being taken for headings, as in Markdown and HTML: a run of list paragraphs
 (styles «List …») is one block with a line per item, «- » in front, and a table is one
 block with a line per row, its cells joined by « | ». Page headers and footers (the
 document's furniture), footnotes, comments and text boxes are not read. The metadata
-comes from the core properties: title, author and created date.
+comes from the core properties: title and author (not the created date, which is no publication date).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def read(path: Path) -> Extracted:
             _add(blocks, "\n".join(CELL_SEPARATOR.join(_cell_texts(row)) for row in part.rows))
     _add(blocks, "\n".join(items))
     properties = document.core_properties
-    metadata = {"title": properties.title.strip(), "author": properties.author.strip(), "date": properties.created}
+    # Not `created`: when the file was made is no publication date (see formats/pdf.py).
+    metadata = {"title": properties.title.strip(), "author": properties.author.strip()}
     return Extracted("\n\n".join(blocks), {key: value for key, value in metadata.items() if value})
 
 

@@ -9,8 +9,11 @@ one block, and <br> a line break inside it. A list is one block with a line per 
 («- » or «1. » in front), as in Markdown, so that short items are not taken for
 headings; a table is one block with a line per row, cells joined by « | ».
 Whitespace is collapsed as a browser shows it.
-The metadata comes from <title>, <meta> (author, description, Open Graph,
-article:published_time, Dublin Core) and <link rel="canonical">.
+The metadata comes from <meta> (author, description, Open Graph, article:published_time,
+Dublin Core), <link rel="canonical"> and, for the title, og:title, else the content's first <h1>,
+else <title>; a site name after a separator («Rusreformen | Fjordvik Avis») is dropped from
+og:title and <title>, since a citation names the site as publisher. A list of share links inside
+an article («Del på Facebook», «Del på X») is furniture, not a paragraph.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ CONTENT_TAGS = ["main", "article", "h1"]
 BLOCK_TAGS = frozenset({"address", "article", "blockquote", "body", "dd", "details", "div", "dl", "dt", "fieldset",
                         "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
                         "main", "p", "pre", "section", "summary"})
+SHARE_PREFIXES = ("del på ", "del via ", "del ", "share on ", "share", "del")
 CELL_SEPARATOR = " | "
 SPACES = re.compile(r"\s+")
 
@@ -50,10 +54,17 @@ META_FIELDS = {
 }
 
 
+TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " · ", " :: ")
+
+
 def read(path: Path) -> Extracted:
     soup = BeautifulSoup(_decoded(path.read_bytes()), "html.parser")
     metadata = _metadata(soup)
     _remove_furniture(soup)
+    if "og:title" not in metadata.pop("_title_source", ""):
+        h1 = _content_root(soup).find("h1")
+        if h1 and (heading := " ".join(h1.get_text(" ").split())):
+            metadata["title"] = heading
     blocks: list[str] = []
     _collect(_content_root(soup), blocks, [])
     return Extracted("\n\n".join(blocks), metadata)
@@ -77,12 +88,26 @@ def _metadata(soup: BeautifulSoup) -> dict[str, str]:
         values = [meta[key] for key in keys if key in meta and not (field == "author" and "://" in meta[key])]
         if values:
             found[field] = values[0]
-    if "title" not in found and soup.title and soup.title.get_text(strip=True):
+    if "title" in found:
+        found["_title_source"] = next(key for key in META_FIELDS["title"] if key in meta)
+    elif soup.title and soup.title.get_text(strip=True):
         found["title"] = " ".join(soup.title.get_text().split())
+    if "title" in found:
+        found["title"] = without_site_name(found["title"], found.get("publisher", ""))
     canonical = soup.find("link", rel="canonical", href=True)
     if canonical and "://" in canonical["href"]:  # a relative canonical link says nothing on its own
         found["url"] = canonical["href"].strip()
     return found
+
+
+def without_site_name(title: str, site: str) -> str:
+    """«Rusreformen | Fjordvik Avis» -> «Rusreformen»: the site's name after a separator goes; after
+    « | », any last part goes (the usual site suffix), after a dash only the site's own name."""
+    for separator in TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head.strip() and (tail.strip().casefold() == site.casefold() or separator == " | "):
+            return head.strip()
+    return title
 
 
 def _remove_furniture(soup: BeautifulSoup) -> None:
@@ -95,9 +120,26 @@ def _remove_furniture(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(_looks_like_furniture):
         if not tag.decomposed and not _holds_content(tag, page_chars):
             tag.decompose()
+    for share in soup.find_all(["ul", "ol", "p", "div"]):
+        if not share.decomposed and _is_share_list(share):
+            share.decompose()
     for link in soup.find_all("a", href=re.compile(r"^#")):
         if link.parent is not None and link.parent.get_text(strip=True) == link.get_text(strip=True):
             link.decompose()  # a «Til toppen» or table-of-contents link standing alone
+
+
+def _is_share_list(tag: Tag) -> bool:
+    """A list or line of links that are all «Del på …» / «Del» / «Share» (page furniture without a class)."""
+    links = tag.find_all("a")
+    text = " ".join(tag.get_text(" ").split()).casefold()
+    if not links or not text:
+        return False
+    labels = [" ".join(a.get_text(" ").split()).casefold() for a in links]
+    rest = text
+    for label in labels:
+        rest = rest.replace(label, "")
+    return (all(label.startswith(SHARE_PREFIXES) or label in SHARE_PREFIXES for label in labels)
+            and not re.sub(r"[\s/|·,–-]+", "", rest))
 
 
 def _looks_like_furniture(tag: Tag) -> bool:

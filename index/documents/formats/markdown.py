@@ -6,7 +6,9 @@ the .md file. Inside a block, markdown-it-py renders the inline markup away: hea
 hashes, emphasis, link targets and code backticks go; link text, image alt text, list
 markers and table cells (joined by « | ») stay. A block that renders to nothing (a
 rule, a link definition, an HTML comment) keeps its raw text, so the count holds.
-Front matter (YAML between `---` lines, or TOML between `+++` lines) gives the metadata.
+Front matter (YAML between `---` lines, or TOML between `+++` lines) gives the metadata; without
+a title there, the file's first level-1 heading (`# Tittel` or a `===` underline) is its title, as
+a reader of the note sees it (the file name, «mote-2024-03», is no title to cite).
 """
 
 from __future__ import annotations
@@ -37,7 +39,18 @@ def read(path: Path) -> Extracted:
     env: dict = {}
     _parser.parse(body, env)  # collects link reference definitions for every block
     rendered = [_render(block, env) for block in BLANK_LINES.split(body) if block.strip()]
+    if "title" not in metadata and (heading := _first_heading(body, env)):
+        metadata["title"] = heading
     return Extracted("\n\n".join(rendered), metadata)
+
+
+def _first_heading(body: str, env: dict) -> str:
+    """The text of the first level-1 heading, or "" if there is none."""
+    tokens = _parser.parse(body, dict(env))
+    for token, inline in zip(tokens, tokens[1:]):
+        if token.type == "heading_open" and token.tag == "h1":
+            return " ".join(_inline(inline.children or []).split())
+    return ""
 
 
 def _front_matter(source: str, path: Path) -> tuple[dict[str, object], str]:

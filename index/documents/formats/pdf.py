@@ -10,7 +10,11 @@ A box that starts in lower case continues the box before it unless that one ends
 sentence, since pdfminer cuts a paragraph into one box per line when its lines are set
 wide apart (1.5 line spacing). A page without text stays an empty chunk, so page P is
 always the P-th page. The metadata is the document information dictionary (Title,
-Author, Subject, CreationDate).
+Author, Subject). Its CreationDate is not taken: it is when the file was made (exported,
+scanned, printed to PDF), not when the document was published, and a citation that dates a
+speech by the day its PDF was exported cites wrong; a date comes from metadata.toml, a sidecar
+or `--date`. A one-page PDF has no page numbers in its citations (`passages.split_document`
+numbers pages only for more than one), so it is cited by paragraph alone.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ EDGE = 0.1  # the share of the page height, at top and bottom, where furniture s
 SENTENCE_END = tuple(".!?:;…»\"”)")
 PAGE_NUMBER = re.compile(r"[-–—\s]*(?:side|s\.|page|p\.)?\s*(?:\d+|(?-i:[ivxlc]+))(?:\s*(?:av|/|of)\s*\d+)?[-–—\s]*",
                          re.IGNORECASE)  # 3, - 3 -, Side 3 av 10, iv
-INFO_FIELDS = {"Title": "title", "Author": "author", "Subject": "description", "CreationDate": "date"}
+INFO_FIELDS = {"Title": "title", "Author": "author", "Subject": "description"}
 
 
 @dataclass(frozen=True)

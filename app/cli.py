@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -10,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from kilde.index import notices
-from kilde.index.errors import KildeError, QuestionError
+from kilde.index.errors import ClusterError, KildeError, QuestionError
 from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
@@ -48,10 +49,11 @@ def _parser() -> argparse.ArgumentParser:
         metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
     parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,ask,eval,serve}")
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,ask,eval,serve,export}")
 
     index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
     index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
+    index.add_argument("--ray", default=None, metavar="ADRESSE", help=help["ray"])
     index.set_defaults(run=_index)
 
     add = commands.add_parser("add", parents=[common, metadata], help=help["add"])
@@ -80,14 +82,43 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7860, help=help["port"])
     _add_embed_options(serve)
     serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
+    _add_engine_options(serve)
     serve.set_defaults(run=_serve)
+
+    export = commands.add_parser("export", parents=[common], help=help["export"])
+    export.add_argument("target", choices=["milvus"], help=help["export_target"])
+    export.add_argument("--uri", required=True, help=help["milvus_uri"])
+    export.add_argument("--collection", required=True, help=help["milvus_collection"])
+    export.set_defaults(run=_export)
     return parser
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    help = texts.CLI_HELP
+    parser.add_argument("--engine", choices=["local", "milvus"], default="local", help=help["engine"])
+    parser.add_argument("--uri", default=None, help=help["milvus_uri"])
+    parser.add_argument("--collection", default=None, help=help["milvus_collection"])
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kilde.index.cluster.milvus_store import export_index
+
+    report = export_index(args.index_dir, args.uri, args.collection)
+    print(texts.CLI_EXPORTED.format(collection=report.collection, passages=report.passages,
+                                    written=report.written, deleted=report.deleted, kept=report.kept))
+    return 0
 
 
 def _open(args: argparse.Namespace):
     from kilde.index.model.embedder import load_embedder
     from kilde.index.ensure import open_searcher
 
+    if getattr(args, "engine", "local") == "milvus":  # `serve --engine milvus`: both legs from the collection
+        from kilde.index.cluster.milvus_engine import open_milvus_searcher
+
+        if not (args.uri and args.collection):
+            raise ClusterError("milvus.options")
+        return open_milvus_searcher(args.index_dir, load_embedder(args.model), args.uri, args.collection)
     return open_searcher(args.index_dir, load_embedder(args.model))
 
 
@@ -104,11 +135,22 @@ def _index(args: argparse.Namespace) -> int:
     sources = args.paths or [bundled_corpus()]
     overrides = _overrides(args)
     documents = read_documents(sources, overrides)  # fail on bad input before loading the model
-    manifest = build_index(documents, load_embedder(args.model), args.index_dir,
-                           sources_of([p.resolve() for p in sources], overrides), progress=True)
+    embedder = load_embedder(args.model)
+    with _ray_embedder(args.ray, embedder) as embed:
+        manifest = build_index(documents, embedder, args.index_dir,
+                               sources_of([p.resolve() for p in sources], overrides), progress=True, embed=embed)
     print(texts.CLI_INDEX_BUILT.format(path=args.index_dir, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
     return 0
+
+
+def _ray_embedder(address: str | None, embedder):
+    """`--ray ADDRESS`: the cluster's workers embed (`kilde.index.cluster`, imported only then)."""
+    if not address:
+        return contextlib.nullcontext()
+    from kilde.index.cluster.ray_embed import ray_embedder
+
+    return ray_embedder(address, embedder)
 
 
 def _add(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -81,12 +81,18 @@ class StoredIndex:
     document_order: list[str]
 
 
+EmbedTexts = Callable[[list[str]], np.ndarray]  # passage texts -> normalised vectors, one row a text
+
+
 def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
-                sources: Sequence[str | Source], progress: bool = False) -> Manifest:
+                sources: Sequence[str | Source], progress: bool = False,
+                embed: EmbedTexts | None = None) -> Manifest:
     """Make `documents` the live index of `index_dir`, embedding only passages the live build lacks.
 
     `sources` (paths, or `Source`s with their overrides and exclusions) is what the documents
-    were read from; reading it again must give the same documents.
+    were read from; reading it again must give the same documents. `embed`, when given, embeds
+    the missing passages instead of `embedder.embed_passages` (a Ray cluster's workers:
+    `kilde.index.cluster.ray_embed`); it must give the vectors `embedder` would.
     """
     started = time.monotonic()
     sources = [s if isinstance(s, Source) else sources_of([s])[0] for s in sources]
@@ -95,7 +101,7 @@ def build_index(documents: list[Document], embedder: Embedder, index_dir: Path,
     texts = [p.embedding_text() for p in passages]
     notify("index.passages", documents=len(documents), passages=len(passages))
     keys = [vector_key(embedder, text) for text in texts]
-    vectors, reused = _vectors(index_dir, embedder, texts, keys, progress)
+    vectors, reused = _vectors(index_dir, embedder, texts, keys, progress, embed)
     index = faiss.IndexFlatIP(embedder.dimension)
     index.add(vectors)
     lexical = LexicalIndex.build(texts)
@@ -122,7 +128,7 @@ def vector_key(embedder: Embedder, text: str) -> str:
 
 
 def _vectors(index_dir: Path, embedder: Embedder, texts: list[str], keys: list[str],
-             progress: bool) -> tuple[np.ndarray, int]:
+             progress: bool, embed: EmbedTexts | None = None) -> tuple[np.ndarray, int]:
     """One vector per text, in order, and how many came from the live build."""
     rows, old = _previous_vectors(index_dir, embedder)
     missing: dict[str, str] = {}  # key -> text, each text embedded once
@@ -131,7 +137,8 @@ def _vectors(index_dir: Path, embedder: Embedder, texts: list[str], keys: list[s
             missing.setdefault(key, text)
     reused = sum(key in rows for key in keys)
     notify("index.embedding", new=len(keys) - reused, reused=reused)
-    fresh = embedder.embed_passages(list(missing.values()), progress=progress) if missing else None
+    embed = embed or (lambda batch: embedder.embed_passages(batch, progress=progress))
+    fresh = embed(list(missing.values())) if missing else None
     new_rows = {key: row for row, key in enumerate(missing)}
     vectors = np.zeros((len(keys), embedder.dimension), np.float32)
     for i, key in enumerate(keys):

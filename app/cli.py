@@ -135,6 +135,10 @@ def _index(args: argparse.Namespace) -> int:
     sources = args.paths or [bundled_corpus()]
     overrides = _overrides(args)
     documents = read_documents(sources, overrides)  # fail on bad input before loading the model
+    if args.ray:
+        from kilde.index.cluster.ray_embed import resolve_address
+
+        args.ray = resolve_address(args.ray)  # and on a missing RAY_ADDRESS or Ray
     embedder = load_embedder(args.model)
     with _ray_embedder(args.ray, embedder) as embed:
         manifest = build_index(documents, embedder, args.index_dir,

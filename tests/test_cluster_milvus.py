@@ -74,14 +74,12 @@ def test_export_writes_every_passage_then_only_changes(milvus, bundled_index, ex
 
 def test_milvus_search_gives_the_local_top_hits_in_both_legs(milvus, exported, bundled_index, embedder, searcher):
     remote = open_milvus_searcher(bundled_index, embedder, milvus, "bundled")
-    for question in QUESTIONS:
+    for question in QUESTIONS[:3]:  # each search embeds its hits' sentences: a few questions keep CI short
         for mode in ("dense", "bm25", "hybrid"):
-            local = [h.passage.id for h in searcher.search(question, 3, mode=mode).hits]
-            found = [h.passage.id for h in remote.search(question, 3, mode=mode).hits]
-            assert found[:1] == local[:1], (question, mode)
-        local_result, remote_result = searcher.search(question, 5), remote.search(question, 5)
-        assert remote_result.abstained == local_result.abstained
-        assert [h.highlight for h in remote_result.hits[:1]] == [h.highlight for h in local_result.hits[:1]]
+            local, found = searcher.search(question, 3, mode=mode), remote.search(question, 3, mode=mode)
+            assert [h.passage.id for h in found.hits][:1] == [h.passage.id for h in local.hits][:1], (question, mode)
+            assert found.abstained == local.abstained
+            assert [h.highlight for h in found.hits[:1]] == [h.highlight for h in local.hits[:1]]
 
 
 def test_a_collection_with_another_model_is_refused(milvus, bundled_index, embedder):
@@ -99,15 +97,15 @@ def test_a_new_build_needs_a_new_export_which_deletes_what_is_gone(milvus, bundl
     index_dir = tmp_path / "index"
     shutil.copytree(bundled_index, index_dir)
     first = export_index(index_dir, milvus, "changing")
-    one = sorted(bundled_corpus().glob("*.txt"))[:1]
-    build_index(read_documents(one), embedder, index_dir, [str(one[0])])
+    kept = read_documents([bundled_corpus()])[:1]  # the folder's reading (its metadata), less a document
+    build_index(kept, embedder, index_dir, [str(bundled_corpus())])
     with pytest.raises(ClusterError) as refused:
         open_milvus_searcher(index_dir, embedder, milvus, "changing")
     assert refused.value.code == "milvus.out_of_date"
     second = export_index(index_dir, milvus, "changing")
-    assert second.deleted > 0 and second.passages < first.passages and second.written <= 1
+    assert (second.written, second.deleted, second.kept) == (0, first.passages - second.passages, second.passages)
     hit = open_milvus_searcher(index_dir, embedder, milvus, "changing").search(QUESTIONS[0], 1).hits[0]
-    assert hit.document.id == read_documents(one)[0].info.id
+    assert hit.document.id == kept[0].info.id
 
 
 def test_cli_exports_and_serves_the_api_from_milvus(milvus, bundled_index, searcher):

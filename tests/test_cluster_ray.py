@@ -126,3 +126,12 @@ def test_a_worker_killed_mid_build_does_not_break_the_build(cluster, embedder, b
     local_ids, local_vectors = _vectors(bundled_index)
     assert ray_ids == local_ids
     assert float((ray_vectors * local_vectors).sum(axis=1).min()) >= 0.9999
+
+
+def test_ray_auto_without_an_address_is_a_clear_cli_error(tmp_path):
+    from .conftest import run_kilde
+
+    done = run_kilde("index", str(sorted(bundled_corpus().glob("*.txt"))[0]), "--index", str(tmp_path / "i"),
+                     "--ray", "auto", env={"RAY_ADDRESS": ""})
+    assert done.returncode == 2 and "RAY_ADDRESS" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "i" / "CURRENT").exists()

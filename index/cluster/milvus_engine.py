@@ -44,8 +44,8 @@ class CandidateEngine(Protocol):
 class MilvusEngine:
     """Both legs from one Milvus collection."""
 
-    def __init__(self, client, collection: str, index: StoredIndex) -> None:
-        self.client, self.collection, self.index = client, collection, index
+    def __init__(self, client, uri: str, collection: str, index: StoredIndex) -> None:
+        self.client, self.uri, self.collection, self.index = client, uri, collection, index
         self.rows = {p.id: row for row, p in enumerate(index.passages)}
 
     def dense_candidates(self, vector, k, allowed=None):
@@ -69,7 +69,7 @@ class MilvusEngine:
             return self.client.search(self.collection, data=data, anns_field=field, limit=limit, filter=where,
                                       search_params=params, output_fields=["id"])[0]
         except Exception as exc:  # the server went away mid-serve: a clear error, not a traceback
-            raise ClusterError("milvus.unreachable", uri=self.collection) from exc
+            raise ClusterError("milvus.unreachable", uri=self.uri) from exc
 
     def _rows_scores(self, hits: list[dict], sign: float) -> tuple[np.ndarray, np.ndarray]:
         found = [(self.rows[h["id"]], sign * float(h["distance"])) for h in hits if h["id"] in self.rows]
@@ -113,4 +113,4 @@ def open_milvus_searcher(index_dir: Path, embedder: Embedder, uri: str, collecti
     if properties.get(BUILD) != build_fingerprint(index):
         raise ClusterError("milvus.out_of_date", collection=collection, path=str(index_dir))
     client.load_collection(collection)
-    return MilvusSearcher(index, embedder, MilvusEngine(client, collection, index))
+    return MilvusSearcher(index, embedder, MilvusEngine(client, uri, collection, index))

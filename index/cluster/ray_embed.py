@@ -37,14 +37,9 @@ LOCAL_OBJECT_STORE = 200 * 1024 ** 2  # `--ray local`: small, the machine is sha
 def ray_cluster(address: str, num_cpus: int | None = None) -> Iterator[str]:
     """Connect this process to a Ray cluster for the duration: `auto` (RAY_ADDRESS), `local`
     (start one on this machine, listening on 127.0.0.1 only) or an address (host:port or ray://)."""
-    try:
-        import ray
-    except ImportError as exc:
-        raise ClusterError("cluster.not_installed") from exc
-    if address == "auto":
-        address = os.environ.get("RAY_ADDRESS", "")
-        if not address:
-            raise ClusterError("cluster.no_address")
+    import ray
+
+    address = resolve_address(address)
     options = dict(log_to_driver=False, ignore_reinit_error=True, configure_logging=False)
     if address == "local":
         options |= dict(num_cpus=num_cpus, object_store_memory=LOCAL_OBJECT_STORE, include_dashboard=False,
@@ -59,6 +54,19 @@ def ray_cluster(address: str, num_cpus: int | None = None) -> Iterator[str]:
         yield address
     finally:
         ray.shutdown()
+
+
+def resolve_address(address: str) -> str:
+    """The address `--ray` means (`auto`: RAY_ADDRESS); fails before any model loads when Ray is missing."""
+    try:
+        import ray  # noqa: F401
+    except ImportError as exc:
+        raise ClusterError("cluster.not_installed") from exc
+    if address == "auto":
+        address = os.environ.get("RAY_ADDRESS", "")
+        if not address:
+            raise ClusterError("cluster.no_address")
+    return address
 
 
 @dataclass

@@ -13,7 +13,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import gradio as gr
 
 from kilde.index.errors import KildeError
-from kilde.index.retrieval.search import MAX_K, Searcher
+from kilde.index.retrieval.search import MAX_K, Searcher, k_from_number
 
 from . import texts
 from .cards import message_html, passage_html, results_html
@@ -33,7 +33,7 @@ def answer(searcher: Searcher, question: str, k: float, documents: list[str] | N
            link_base: str = "") -> str:
     """The hit cards for a question (restricted to `documents` if given), or a Norwegian message."""
     try:
-        result = searcher.search(question, int(k), documents=documents)
+        result = searcher.search(question, k_from_number(k), documents=documents)
     except KildeError as error:
         return message_html(texts.describe(error))
     return results_html(result, [searcher.context(h.passage.id) for h in result.hits], link_base)

@@ -25,10 +25,13 @@ import numpy as np
 from kilde.index.errors import ClusterError
 from kilde.index.model.embedder import Embedder
 
-# Passages per `map_batches` batch. benchmarks/distributed.py on this 2-core machine (bundled model):
-# 64 was as fast as 256 and keeps a lost batch small; below 16 the per-batch overhead shows.
+# Passages per `map_batches` batch: two of the embedder's own encode batches (32), so a lost actor
+# loses little work. Not tuned by measurement: on this shared 2-core machine (load average 25-31)
+# timings were too noisy to rank batch sizes; benchmarks/distributed.py `embed` is the place to do it.
 BATCH_SIZE = 64
-CPUS_PER_ACTOR = 1  # one actor per CPU, one torch thread each (an actor with more threads gained nothing here)
+# One actor per CPU, one torch thread each. benchmarks/distributed.txt: 2 nodes x 1 CPU (1 actor
+# each) took 1.31x a warm local process for 96 passages, actor start and model load included.
+CPUS_PER_ACTOR = 1
 RETRIES = 3  # restarts of a lost actor, retries of its batch
 LOCAL_OBJECT_STORE = 200 * 1024 ** 2  # `--ray local`: small, the machine is shared
 

@@ -329,6 +329,8 @@ def _serve(args: argparse.Namespace) -> int:
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
     torch.set_num_threads(1)
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
+    if args.allow_upload and args.engine == "milvus":  # an upload rebuilds the folder, not the collection
+        raise ClusterError("milvus.no_upload")
     searcher, extend_ui = _open(args), None
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from .upload import upload_page

@@ -277,6 +277,10 @@ ERRORS |= {
         "Installer samme Kilde og modell på alle nodene."
     ),
     "cluster.failed": "Innbyggingen i Ray-klyngen mislyktes ({reason}). Den gjeldende indeksen er uendret.",
+    "milvus.no_upload": (
+        "«--allow-upload» virker ikke med «--engine milvus»: en opplasting endrer indeksmappen, ikke "
+        "Milvus-samlingen. Legg til dokumenter med «kilde add» og kjør «kilde export milvus»."
+    ),
     "milvus.options": "«--engine milvus» trenger både «--uri» og «--collection».",
     "milvus.unreachable": "Fikk ikke kontakt med Milvus på «{uri}». Sjekk adressen og at serveren kjører.",
     "milvus.missing": "Milvus-samlingen «{collection}» finnes ikke. Lag den med «kilde export milvus».",

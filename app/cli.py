@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from kilde.index import notices
-from kilde.index.errors import KildeError, QuestionError
+from kilde.index.errors import ClusterError, KildeError, QuestionError
 from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
@@ -52,11 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
     parser = KildeArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve,check}",
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve,check,export}",
                                      title=texts.ARGPARSE_COMMANDS)
 
     index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
     index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
+    index.add_argument("--ray", default=None, metavar="ADRESSE", help=help["ray"])
     index.set_defaults(run=_index)
 
     add = commands.add_parser("add", parents=[common, metadata], help=help["add"])
@@ -90,13 +91,38 @@ def _parser() -> argparse.ArgumentParser:
     _add_embed_options(serve)
     serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
     _add_limit_options(serve)
+    _add_engine_options(serve)
     serve.set_defaults(run=_serve)
 
     check = commands.add_parser("check", help=help["check"])
     check.add_argument("--index", dest="index_dir", type=Path, default=default_index_dir(), metavar="DIR",
                        help=help["index_dir"].format(default=default_index_dir()))
     check.set_defaults(run=_check)
+
+    export = commands.add_parser("export", parents=[common], help=help["export"])
+    export.add_argument("target", choices=["milvus"], help=help["export_target"])
+    export.add_argument("--uri", required=True, help=help["milvus_uri"])
+    export.add_argument("--collection", required=True, help=help["milvus_collection"])
+    export.set_defaults(run=_export)
     return parser
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    help = texts.CLI_HELP
+    parser.add_argument("--engine", choices=["local", "milvus"], default="local", help=help["engine"])
+    parser.add_argument("--uri", default=None, help=help["milvus_uri"])
+    parser.add_argument("--collection", default=None, help=help["milvus_collection"])
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kilde.index.cluster.milvus_store import export_index
+
+    report = export_index(args.index_dir or _default_dir(), args.uri, args.collection)
+    print(texts.CLI_EXPORTED.format(collection=report.collection, passages=report.passages,
+                                    written=report.written, deleted=report.deleted, kept=report.kept))
+    return 0
+
+
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -126,8 +152,15 @@ def _check(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace, progress: bool = True, threads: int | None = None):
     from kilde.index.library import Library
 
+    engine = None
+    if getattr(args, "engine", "local") == "milvus":  # `serve --engine milvus`: both legs from the collection
+        from kilde.index.cluster.milvus_engine import milvus_engine
+
+        if not (args.uri and args.collection):
+            raise ClusterError("milvus.options")
+        engine = milvus_engine(args.uri, args.collection)
     return Library.open(args.index_dir, model=args.model, backend=args.backend, precision=args.precision,
-                        threads=threads, progress=progress)
+                        threads=threads, progress=progress, engine=engine)
 
 
 def _opened(args: argparse.Namespace, threads: int | None = None):
@@ -165,13 +198,17 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 def _index(args: argparse.Namespace) -> int:
     from kilde.index.documents.reader import bundled_corpus
 
+    if getattr(args, "ray", None):
+        from kilde.index.cluster.ray_embed import resolve_address
+
+        args.ray = resolve_address(args.ray)  # fails on a missing RAY_ADDRESS or Ray before the model loads
     library = _library(args)
     if args.paths:
-        change = library.index(args.paths, progress=True, **_overrides(args))
+        change = library.index(args.paths, progress=True, ray=args.ray, **_overrides(args))
     elif _has_index(library):  # rebuild a user's index from what it was built from, never the bundled corpus
         change = library.rebuild(progress=True, **_overrides(args))
     else:
-        change = library.index([bundled_corpus()], progress=True, **_overrides(args))
+        change = library.index([bundled_corpus()], progress=True, ray=args.ray, **_overrides(args))
     manifest = change.manifest
     print(texts.CLI_INDEX_BUILT.format(path=library.path, documents=manifest.document_count,
                                        passages=manifest.passage_count, seconds=manifest.build_seconds))
@@ -365,6 +402,8 @@ def _serve(args: argparse.Namespace) -> int:
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
     # The same holds for ONNX Runtime and OpenVINO: `threads=1` gives each search one core.
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
+    if args.allow_upload and args.engine == "milvus":  # an upload rebuilds the folder, not the collection
+        raise ClusterError("milvus.no_upload")
     library, extend_ui = _opened(args, threads=1), None
     library.embedder  # loaded before the server listens, so the first visitor does not wait for it
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index

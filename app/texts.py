@@ -345,6 +345,51 @@ GRADIO_TRANSLATIONS = {
     "number.number": "Tall",
 }
 
+# Past one machine (index/cluster/): a Ray cluster for embedding, Milvus for searching.
+ERRORS |= {
+    "cluster.not_installed": (
+        "Klyngestøtten er ikke installert. Installer den med «pip install 'kilde[cluster]'»."
+    ),
+    "cluster.no_address": (
+        "«--ray auto» bruker adressen i miljøvariabelen RAY_ADDRESS, men den er ikke satt. "
+        "Sett RAY_ADDRESS, oppgi adressen (vert:port) eller bruk «--ray local»."
+    ),
+    "cluster.unreachable": "Fikk ikke kontakt med Ray-klyngen på «{address}». Sjekk adressen og at klyngen kjører.",
+    "cluster.other_model": (
+        "Arbeiderne i Ray-klyngen har ikke de samme modellvektene for «{model}» som denne maskinen. "
+        "Installer samme Kilde og modell på alle nodene."
+    ),
+    "cluster.failed": "Innbyggingen i Ray-klyngen mislyktes ({reason}). Den gjeldende indeksen er uendret.",
+    "milvus.no_upload": (
+        "«--allow-upload» virker ikke med «--engine milvus»: en opplasting endrer indeksmappen, ikke "
+        "Milvus-samlingen. Legg til dokumenter med «kilde add» og kjør «kilde export milvus»."
+    ),
+    "milvus.options": "«--engine milvus» trenger både «--uri» og «--collection».",
+    "milvus.unreachable": "Fikk ikke kontakt med Milvus på «{uri}». Sjekk adressen og at serveren kjører.",
+    "milvus.missing": "Milvus-samlingen «{collection}» finnes ikke. Lag den med «kilde export milvus».",
+    "milvus.other_model": (
+        "Milvus-samlingen «{collection}» ble laget med modellen «{built_with}», men denne indeksen bruker "
+        "«{requested}». Bruk en annen samling, eller eksporter på nytt til en tom samling."
+    ),
+    "milvus.not_kilde": "Milvus-samlingen «{collection}» ble ikke laget av Kilde. Bruk en annen samling.",
+    "milvus.out_of_date": (
+        "Milvus-samlingen «{collection}» stemmer ikke med indeksen i {path}. "
+        "Kjør «kilde export milvus» på nytt."
+    ),
+}
+CLI_HELP |= {
+    "ray": "bygg inn avsnittene på en Ray-klynge: auto (RAY_ADDRESS), local (start en på denne maskinen) eller vert:port",
+    "export": "eksporter indeksen til en annen søkemotor",
+    "export_target": "motoren: milvus",
+    "milvus_uri": "adressen til Milvus-serveren, for eksempel http://127.0.0.1:19530",
+    "milvus_collection": "navnet på Milvus-samlingen",
+    "engine": "søkemotoren: local (standard, indeksmappen) eller milvus (--uri og --collection)",
+}
+CLI_EXPORTED = (
+    "Eksporterte indeksen til Milvus-samlingen «{collection}»: {passages} avsnitt, "
+    "{written} skrevet, {deleted} slettet, {kept} uendret."
+)
+
 # ---------------------------------------------------------------------------------------------
 # Issue 14 — uploads, input limits, load shedding, argparse (kept together here for clean merges).
 # ---------------------------------------------------------------------------------------------

@@ -25,3 +25,7 @@ class QuestionError(KildeError):
 
 class IndexStateError(KildeError):
     """An index that is missing, broken, or built for another model or corpus."""
+
+
+class ClusterError(KildeError):
+    """A Ray cluster or Milvus server that cannot be reached or used (missing extra, bad address, wrong model)."""

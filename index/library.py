@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the heavy parts load on use
     from kilde.index.store.builds import Manifest, StoredIndex
     from kilde.index.documents.passages import Passage
     from kilde.index.documents.reader import DocumentInfo
+
+    SearcherFactory = Callable[[StoredIndex, Embedder], Searcher]
 
 EDIT_LOCK = ".edit.lock"
 POINTER = "CURRENT"
@@ -86,9 +88,10 @@ class DocumentText:
 class _Build:
     """One loaded build: what a search holds on to while it runs."""
 
-    def __init__(self, name: str, stored: StoredIndex) -> None:
+    def __init__(self, name: str, stored: StoredIndex, engine: SearcherFactory | None = None) -> None:
         self.name = name
         self.stored = stored
+        self._engine = engine
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
 
@@ -97,7 +100,7 @@ class _Build:
             if self._searcher is None:
                 from kilde.index.retrieval.search import Searcher
 
-                self._searcher = Searcher(self.stored, embedder)
+                self._searcher = (self._engine or Searcher)(self.stored, embedder)
             return self._searcher
 
     def row(self, passage_id: str) -> int | None:
@@ -108,16 +111,19 @@ class Library:
     default_mode = "hybrid"
 
     def __init__(self, path: Path | str, model: str | Embedder | None = None, backend: str | None = None,
-                 precision: str | None = None, *, threads: int | None = None, default: bool = False) -> None:
+                 precision: str | None = None, *, threads: int | None = None, engine: SearcherFactory | None = None,
+                 default: bool = False) -> None:
         """`model`: a sentence-transformers name or path (None: the bundled model), or an `Embedder`
         already loaded (several libraries, or tests, sharing one model). `backend` and `precision`
         choose how the bundled model runs (`kilde.index.model.backends`); `threads`: cores one
-        encode uses (None: all; a server passes 1)."""
+        encode uses (None: all; a server passes 1). `engine` makes each build's searcher (None: Kilde's
+        own over the index folder; `kilde.index.cluster.milvus_engine.milvus_engine` searches Milvus)."""
         self.path = Path(path).expanduser().absolute()
         loaded = model if model is not None and not isinstance(model, (str, Path)) else None
         self.model_name = loaded.name if loaded is not None else (str(model) if model is not None else None)
         self._model_options = {key: value for key, value in (("backend", backend), ("precision", precision),
                                                              ("threads", threads)) if value is not None}
+        self._engine = engine
         self._default = default  # the default index: the only one the bundled corpus is built into
         self._embedder: Embedder | None = loaded
         self._build: _Build | None = None
@@ -128,14 +134,15 @@ class Library:
 
     @classmethod
     def open(cls, path: Path | str | None = None, model: str | Embedder | None = None, backend: str | None = None,
-             precision: str | None = None, progress: bool = False, threads: int | None = None) -> "Library":
+             precision: str | None = None, progress: bool = False, threads: int | None = None,
+             engine: SearcherFactory | None = None) -> "Library":
         """The index in `path` (None: the default index, built from the bundled corpus when missing).
 
         Refuses an index built with another model; rebuilds it (from the sources it records) when
         some source file changed. A folder without an index opens empty: `index` or `add` makes one."""
         default = path is None or Path(path).expanduser().absolute() == default_index_dir().expanduser().absolute()
         library = cls(path if path is not None else default_index_dir(), model, backend, precision, threads=threads,
-                      default=default)
+                      engine=engine, default=default)
         library._check_model()
         library.refresh(progress)
         return library
@@ -218,7 +225,8 @@ class Library:
 
     # ---- changing ------------------------------------------------------------------------------------
 
-    def index(self, paths: Iterable[Path | str], progress: bool = False, **metadata: str | None) -> Change:
+    def index(self, paths: Iterable[Path | str], progress: bool = False, ray: str | None = None,
+              **metadata: str | None) -> Change:
         """Make the index hold exactly the documents in `paths` (files or folders).
 
         `metadata` (title, publisher, date, …) overrides what the files say, for every document."""
@@ -234,7 +242,7 @@ class Library:
                 reuse = True
             except IndexStateError:  # built with another model: that build's documents cannot be taken over
                 reuse = False
-            build = self._rebuild(sources, progress, always=True, reuse=reuse,
+            build = self._rebuild(sources, progress, always=True, reuse=reuse, ray=ray,
                                   empty_path=", ".join(s.path for s in sources))
             ids = [record["id"] for record in build.documents]
         return Change(build, [i for i in ids if i not in set(before)], [], [i for i in before if i not in set(ids)])
@@ -256,7 +264,8 @@ class Library:
             build = self._rebuild(sources, progress, always=True, empty_path=", ".join(s.path for s in sources))
         return Change(build, [], [], [])
 
-    def add(self, paths: Iterable[Path | str], progress: bool = False, **metadata: str | None) -> Change:
+    def add(self, paths: Iterable[Path | str], progress: bool = False, ray: str | None = None,
+            **metadata: str | None) -> Change:
         """Add the documents in `paths`, replacing any with the same id; without an index yet, make one."""
         from kilde.index.documents.reader import read_documents
 
@@ -274,7 +283,7 @@ class Library:
             self._check_model()
             before = {record["id"] for record in manifest.documents} if manifest else set()
             kept = self._without(manifest, set(fresh_ids), {s.path for s in added})
-            build = self._rebuild(kept + added, progress, fresh=fresh, always=True)
+            build = self._rebuild(kept + added, progress, fresh=fresh, always=True, ray=ray)
         return Change(build, [i for i in fresh_ids if i not in before], [i for i in fresh_ids if i in before], [])
 
     def remove(self, ids: Iterable[str], progress: bool = False) -> Change:
@@ -313,8 +322,11 @@ class Library:
     # ---- inside --------------------------------------------------------------------------------------
 
     def _rebuild(self, sources: list[Source], progress: bool, fresh: dict | None = None, always: bool = False,
-                 notice: str | None = None, empty_path: str | None = None, reuse: bool = True) -> Manifest:
-        """Build from `sources` (holding the lock), reading only changed files; the live manifest."""
+                 notice: str | None = None, empty_path: str | None = None, reuse: bool = True,
+                 ray: str | None = None) -> Manifest:
+        """Build from `sources` (holding the lock), reading only changed files; the live manifest.
+
+        `ray` (an address, `auto` or `local`): new passages are embedded on that Ray cluster."""
         from kilde.index.gather import changed, gather, plan
         from kilde.index.store.builds import build_index, built_documents
 
@@ -328,8 +340,17 @@ class Library:
             return live
         if notice:
             notify(notice, path=str(self.path))
-        return build_index(gathered.documents, lambda: self.embedder, self.path, sources, progress=progress,
-                           files=gathered.files)
+        with self._cluster(ray) as embed:
+            return build_index(gathered.documents, lambda: self.embedder, self.path, sources, progress=progress,
+                               files=gathered.files, embed=embed)
+
+    def _cluster(self, ray: str | None):
+        """What embeds on a Ray cluster (`kilde.index.cluster`, imported only then); nothing without `ray`."""
+        if not ray:
+            return nullcontext()
+        from kilde.index.cluster.ray_embed import ray_embedder, resolve_address
+
+        return ray_embedder(resolve_address(ray), self.embedder)
 
     def _without(self, manifest: Manifest | None, ids: set[str], paths: set[str] = frozenset()) -> list[Source]:
         """The index's sources minus those in `paths`, with the documents `ids` left out (or the whole
@@ -422,7 +443,7 @@ class Library:
                     if self._pointer() == name:
                         raise
                     continue
-                self._build = _Build(name, stored)
+                self._build = _Build(name, stored, self._engine)
                 return self._build
             raise IndexStateError("index.broken", path=str(self.path))
 

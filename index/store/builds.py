@@ -113,11 +113,13 @@ class BuiltDocument:
 
 
 EmbedderSource = Embedder | Callable[[], Embedder]  # an embedder, or what loads it when a passage needs embedding
+EmbedTexts = Callable[[list[str]], np.ndarray]  # passage texts -> normalised vectors, one row a text
 
 
 def build_index(documents: Sequence[Document | BuiltDocument], embedder: EmbedderSource, index_dir: Path,
                 sources: Sequence[str | Source], progress: bool = False,
-                files: Mapping[str, dict] | None = None, vector_index: str | None = None) -> Manifest:
+                files: Mapping[str, dict] | None = None, vector_index: str | None = None,
+                embed: EmbedTexts | None = None) -> Manifest:
     """Make `documents` the live index of `index_dir`, embedding only passages the live build lacks.
 
     `sources` (paths, or `Source`s with their overrides and exclusions) is what the documents
@@ -126,6 +128,8 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
     may be a function that loads it, called only when some passage is new.
     `files` are the fingerprints of the source files read (`Manifest.files`). `vector_index`
     ("auto", "flat", "ivf"; default: $KILDE_VECTOR_INDEX, else auto) picks the FAISS index type.
+    `embed`, when given, embeds the new passages instead of `embedder` (a Ray cluster:
+    `kilde.index.cluster.ray_embed`); it must give the vectors `embedder` would.
     """
     started = time.monotonic()
     sources = [s if isinstance(s, Source) else sources_of([s])[0] for s in sources]
@@ -156,7 +160,7 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
     publish.check_space(index_dir, publish.estimated_bytes(len(passages), text_bytes, dimension))
     with publish.staging(index_dir) as folder:
         exact = new_exact(folder / EXACT_FILE, len(passages), dimension)
-        reused = _fill_vectors(exact, rows, old, model, texts, keys, progress)
+        reused = _fill_vectors(exact, rows, old, model, texts, keys, progress, embed)
         exact.flush()
         (folder / VECTOR_KEYS).write_text("".join(key + "\n" for key in keys), encoding="utf-8")
         built_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -226,7 +230,7 @@ def vector_key(embedder: Embedder, text: str) -> str:
 
 
 def _fill_vectors(exact: np.ndarray, rows: dict[str, int], old: np.ndarray | None, model: Callable[[], Embedder],
-                  texts: list[str], keys: list[str], progress: bool) -> int:
+                  texts: list[str], keys: list[str], progress: bool, embed: EmbedTexts | None = None) -> int:
     """Write one vector per text into `exact`, in order, taking those of keys in `rows` from `old`
     (the served build's); return how many were taken. `model` is called only when some text is new."""
     missing: dict[str, int] = {}  # key -> first row needing it: each text embedded once
@@ -245,7 +249,9 @@ def _fill_vectors(exact: np.ndarray, rows: dict[str, int], old: np.ndarray | Non
     first = list(missing.values())
     for start in range(0, len(first), EMBED_BATCH):
         batch = first[start:start + EMBED_BATCH]
-        exact[np.array(batch, dtype=np.int64)] = model().embed_passages([texts[i] for i in batch], progress=progress)
+        batch_texts = [texts[i] for i in batch]
+        exact[np.array(batch, dtype=np.int64)] = (embed(batch_texts) if embed is not None
+                                                  else model().embed_passages(batch_texts, progress=progress))
     if len(missing) < len(keys) - reused:  # the same text twice: copy the first row's vector
         for i, key in enumerate(keys):
             if key not in rows and missing[key] != i:

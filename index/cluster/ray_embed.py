@@ -1,0 +1,141 @@
+"""Embed passages on a Ray cluster's workers with Ray Data, for `build_index(..., embed=...)`.
+
+The texts become a Ray Dataset; `map_batches` runs them through a pool of actors, each of which
+loads the model once (the same `load_embedder` as a local build) and refuses to embed when its
+weights differ from the driver's (the fingerprint), so the vectors are the ones a local
+`kilde index` would store. The driver keeps everything else of a build: reading, splitting,
+the vector keys that decide what is embedded at all (only passages the live build lacks are
+sent), the BM25 indexes and the crash-safe publish.
+
+A worker lost mid-build is retried by Ray: the actors restart (`max_restarts`) and the batch
+they held runs again (`max_task_retries`); tests/test_cluster_ray.py kills one mid-build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from kilde.index.errors import ClusterError
+from kilde.index.model.embedder import Embedder
+
+# Passages per `map_batches` batch: two of the embedder's own encode batches (32), so a lost actor
+# loses little work. Not tuned by measurement: on this shared 2-core machine (load average 25-31)
+# timings were too noisy to rank batch sizes; benchmarks/distributed.py `embed` is the place to do it.
+BATCH_SIZE = 64
+# One actor per CPU, one torch thread each. benchmarks/distributed.txt: 2 nodes x 1 CPU (1 actor
+# each) took 1.31x a warm local process for 96 passages, actor start and model load included.
+CPUS_PER_ACTOR = 1
+RETRIES = 3  # restarts of a lost actor, retries of its batch
+LOCAL_OBJECT_STORE = 200 * 1024 ** 2  # `--ray local`: small, the machine is shared
+
+
+@contextmanager
+def ray_cluster(address: str, num_cpus: int | None = None) -> Iterator[str]:
+    """Connect this process to a Ray cluster for the duration: `auto` (RAY_ADDRESS), `local`
+    (start one on this machine, listening on 127.0.0.1 only) or an address (host:port or ray://)."""
+    import ray
+
+    address = resolve_address(address)
+    options = dict(log_to_driver=False, ignore_reinit_error=True, configure_logging=False)
+    if address == "local":
+        options |= dict(num_cpus=num_cpus, object_store_memory=LOCAL_OBJECT_STORE, include_dashboard=False,
+                        _node_ip_address="127.0.0.1")
+    else:
+        options |= dict(address=address)
+    try:
+        ray.init(**options)
+    except (ConnectionError, ValueError, RuntimeError) as exc:
+        raise ClusterError("cluster.unreachable", address=address) from exc
+    try:
+        yield address
+    finally:
+        ray.shutdown()
+
+
+def resolve_address(address: str) -> str:
+    """The address `--ray` means (`auto`: RAY_ADDRESS); fails before any model loads when Ray is missing."""
+    try:
+        import ray  # noqa: F401
+    except ImportError as exc:
+        raise ClusterError("cluster.not_installed") from exc
+    if address == "auto":
+        address = os.environ.get("RAY_ADDRESS", "")
+        if not address:
+            raise ClusterError("cluster.no_address")
+    return address
+
+
+@dataclass
+class RayEmbedder:
+    """Texts -> the vectors `embedder.embed_passages` gives, computed by actors on the cluster."""
+
+    embedder: Embedder
+    batch_size: int = BATCH_SIZE
+    actors: int | None = None  # None: one per CPUS_PER_ACTOR CPUs of the cluster
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        import ray
+        from ray.data import ActorPoolStrategy, DataContext
+
+        DataContext.get_current().enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")  # Ray 2.60 names them so itself
+        actors = self.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // CPUS_PER_ACTOR)
+        rows = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)],
+                                   override_num_blocks=max(1, min(len(texts) // self.batch_size, 4 * actors)))
+        embedded = rows.map_batches(
+            EmbedWorker, fn_constructor_kwargs={"model": self.embedder.name, "fingerprint": self.embedder.fingerprint},
+            batch_size=self.batch_size, batch_format="numpy", compute=ActorPoolStrategy(min_size=1, max_size=actors),
+            num_cpus=CPUS_PER_ACTOR, max_restarts=RETRIES, max_task_retries=RETRIES,
+        )
+        vectors = np.zeros((len(texts), self.embedder.dimension), np.float32)
+        seen = np.zeros(len(texts), bool)
+        try:
+            for batch in embedded.iter_batches(batch_size=None, batch_format="numpy"):
+                vectors[batch["row"]] = np.stack(batch["vector"])
+                seen[batch["row"]] = True
+        except ray.exceptions.RayError as exc:
+            if "cluster.other_model" in str(exc):
+                raise ClusterError("cluster.other_model", model=self.embedder.name) from exc
+            raise ClusterError("cluster.failed", reason=type(exc).__name__) from exc
+        if not seen.all():  # cannot happen unless Ray lost rows: never publish a build with zero vectors
+            raise ClusterError("cluster.failed", reason=f"{int((~seen).sum())} passages missing")
+        return vectors
+
+
+class EmbedWorker:
+    """One Ray Data actor: loads the model once, then embeds batch after batch."""
+
+    def __init__(self, model: str, fingerprint: str) -> None:
+        import torch
+
+        from kilde.index.model.embedder import load_embedder
+
+        torch.set_num_threads(CPUS_PER_ACTOR)
+        self.embedder = load_embedder(None if model == _bundled() else model)
+        if self.embedder.fingerprint != fingerprint:
+            raise RuntimeError(f"cluster.other_model: this worker's {model} has other weights than the driver's")
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        vectors = self.embedder.embed_passages([str(t) for t in batch["text"]])
+        return {"row": batch["row"], "vector": vectors}
+
+
+def _bundled() -> str:
+    from kilde.index.model.bundled_model import BUNDLED_MODEL_NAME
+
+    return BUNDLED_MODEL_NAME
+
+
+@contextmanager
+def ray_embedder(address: str, embedder: Embedder) -> Iterator[RayEmbedder]:
+    """`kilde index --ray ADDRESS`: connected to the cluster, an `embed` for `build_index`."""
+    with ray_cluster(address):
+        yield RayEmbedder(embedder)

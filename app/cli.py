@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -14,6 +15,7 @@ from kilde.index.errors import KildeError, QuestionError
 from kilde.index.retrieval.search import MODES, SearchResult, check_k, clean_question
 
 from . import texts
+from .arguments import KildeArgumentParser
 from .citations import citation, details, source_label
 
 
@@ -38,18 +40,19 @@ def _parser() -> argparse.ArgumentParser:
     from kilde.index.library import default_index_dir
 
     help = texts.CLI_HELP
-    common = argparse.ArgumentParser(add_help=False)
+    common = KildeArgumentParser(add_help=False)
     # None: the default index, the one folder `ask` and `serve` build the bundled corpus into.
     common.add_argument("--index", dest="index_dir", type=Path, default=None, metavar="DIR",
                         help=help["index_dir"].format(default=default_index_dir()))
     common.add_argument("--model", default=None, metavar="NAVN_ELLER_STI", help=help["model"])
 
-    metadata = argparse.ArgumentParser(add_help=False)
+    metadata = KildeArgumentParser(add_help=False)
     for name, metavar in texts.METADATA_METAVARS.items():
         metadata.add_argument(f"--{name}", default=None, metavar=metavar, help=help[name])
 
-    parser = argparse.ArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
-    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve}")
+    parser = KildeArgumentParser(prog="kilde", description=texts.CLI_DESCRIPTION)
+    commands = parser.add_subparsers(required=True, metavar="{index,add,remove,documents,ask,eval,serve}",
+                                     title=texts.ARGPARSE_COMMANDS)
 
     index = commands.add_parser("index", parents=[common, metadata], help=help["index"])
     index.add_argument("paths", nargs="*", type=Path, help=help["paths"])
@@ -68,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     documents.set_defaults(run=_documents)
 
     ask = commands.add_parser("ask", parents=[common], help=help["ask"])
-    ask.add_argument("question", nargs="?", help=help["question"])
+    ask.add_argument("question", nargs="?", metavar="SPØRSMÅL", help=help["question"])
     ask.add_argument("-k", type=int, default=5, help=help["k"])
     ask.add_argument("--json", action="store_true", help=help["json"])
     ask.add_argument("--mode", choices=MODES, default=None, help=help["mode"])
@@ -85,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7860, help=help["port"])
     _add_embed_options(serve)
     serve.add_argument("--allow-upload", action="store_true", help=help["allow_upload"])
+    _add_limit_options(serve)
     serve.set_defaults(run=_serve)
     return parser
 
@@ -174,8 +178,9 @@ def _ask(args: argparse.Namespace) -> int:
     elif sys.stdin is None or sys.stdin.isatty():
         print(texts.CLI_ERROR_PREFIX + texts.CLI_NO_QUESTION, file=sys.stderr)
         return 2
-    else:
-        questions = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    else:  # bytes, so a line of invalid UTF-8 fails alone (as question.invalid) instead of the whole read
+        lines = (line.decode("utf-8", errors="surrogateescape").rstrip("\r\n") for line in sys.stdin.buffer)
+        questions = [line for line in lines if line.strip()]
     library = _opened(args)
     failed = False
     for question in questions:
@@ -190,10 +195,22 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _print_error(question: str, message: str, as_json: bool) -> None:
-    if as_json:
+    if as_json:  # the question as read, with what cannot be UTF-8 (lone surrogates) shown as U+FFFD
+        question = re.sub("[\ud800-\udfff]", "\ufffd", question)
         print(json.dumps({"question": question, "error": message}, ensure_ascii=False), flush=True)
     else:
         print(texts.CLI_ERROR_PREFIX + message, file=sys.stderr)
+
+
+# Terminal escapes (CSI/OSC sequences, then any other C0/C1 control but tab and newline): a document
+# may hold them, and printed as is they would recolour, retitle or rewrite the reader's terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without terminal escapes or control characters (tab and newline kept)."""
+    return _ESCAPES.sub("", text)
 
 
 def _human(result: SearchResult) -> str:
@@ -206,7 +223,7 @@ def _human(result: SearchResult) -> str:
         lines.append(f"{hit.rank:>2}. {citation(hit)}")
         lines.append("    " + " · ".join(source_label(hit.document) + details(hit, hit.score)))
         lines.extend("    │ " + line for line in hit.passage.text.splitlines())
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -241,6 +258,31 @@ def _add_embed_options(serve: argparse.ArgumentParser) -> None:
                        help=help["rate_limit"].format(default=DEFAULT_RATE_LIMIT))
 
 
+def _add_limit_options(serve: argparse.ArgumentParser) -> None:
+    from .limits import DEFAULT_MAX_SEARCHES, DEFAULT_SEARCH_TIMEOUT
+    from .request_limits import DEFAULT_MAX_UPLOAD_MB, parse_max_upload_mb
+
+    help = texts.SERVE_HELP
+    serve.add_argument("--max-upload-mb", type=_checked(parse_max_upload_mb, texts.BAD_NUMBER),
+                       default=DEFAULT_MAX_UPLOAD_MB, metavar="MB",
+                       help=help["max_upload_mb"].format(default=DEFAULT_MAX_UPLOAD_MB))
+    serve.add_argument("--max-searches", type=_checked(_positive(int), texts.BAD_NUMBER),
+                       default=DEFAULT_MAX_SEARCHES, metavar="N",
+                       help=help["max_searches"].format(default=DEFAULT_MAX_SEARCHES))
+    serve.add_argument("--search-timeout", type=_checked(_positive(float), texts.BAD_NUMBER),
+                       default=DEFAULT_SEARCH_TIMEOUT, metavar="SEKUNDER",
+                       help=help["search_timeout"].format(default=DEFAULT_SEARCH_TIMEOUT))
+
+
+def _positive(kind):
+    def parse(value: str):
+        number = kind(value)
+        if not number > 0 or number != number or number == float("inf"):
+            raise ValueError(value)
+        return number
+    return parse
+
+
 def _checked(parse, message: str):
     """An argparse type that reports a bad value in Norwegian instead of argparse's English."""
     def check(value: str):
@@ -255,6 +297,8 @@ def _serve(args: argparse.Namespace) -> int:
     import torch
     import uvicorn
 
+    from .limits import SearchLimits
+    from .request_limits import UploadLimits
     from .security import Policy
     from .server import create_app
 
@@ -268,7 +312,9 @@ def _serve(args: argparse.Namespace) -> int:
         from .upload import upload_page
 
         extend_ui = upload_page(library)
-    app = create_app(library, policy, args.rate_limit, extend_ui)
+    app = create_app(library, policy, args.rate_limit, extend_ui,
+                     uploads=UploadLimits(args.max_upload_mb) if args.allow_upload else None,
+                     search_limits=SearchLimits(args.max_searches, args.search_timeout))
     print(texts.CLI_SERVING.format(host=args.host, port=args.port), file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -43,19 +43,52 @@ def frame_ancestors(origins: tuple[str, ...]) -> str | None:
     return None if ANY in origins else "frame-ancestors " + " ".join(("'self'", *origins))
 
 
-def secure(app: FastAPI, policy: Policy, api_prefix: str) -> None:
+def secure(app: FastAPI, policy: Policy, api_prefix: str, widget_path: str = "/widget") -> None:
     """Install the policy on the parent app.
 
     Embedding open to all: Gradio's own CORS answers on the widget's routes (it reflects the origin
     but keeps other sites off a server addressed as localhost). Embedding restricted: a Starlette
     CORSMiddleware on the parent, which Gradio defers to (documented in `gr.mount_gradio_app`).
+    Only the widget is meant to be framed by others: every other page (search, «Legg til
+    dokumenter», «Bygg inn», the API docs) may be framed by Kilde itself only (issue 14 §6).
     """
     if ANY not in policy.embed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(policy.embed_origins),
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     app.add_middleware(ApiCORS, prefix=api_prefix, origins=policy.cors_origins)
-    if directive := frame_ancestors(policy.embed_origins):
-        app.add_middleware(HeaderMiddleware, name="Content-Security-Policy", value=directive)
+    app.add_middleware(SecurityHeaders, widget_path=widget_path, widget_frame_ancestors=frame_ancestors(policy.embed_origins))
+
+
+OWN_FRAME_ANCESTORS = "frame-ancestors 'self'"
+
+
+class SecurityHeaders:
+    """`X-Content-Type-Options: nosniff` on every response (a browser never guesses an uploaded
+    file's or an error's type into HTML); `frame-ancestors` by path: the embedding policy under
+    the widget, Kilde itself elsewhere."""
+
+    def __init__(self, app: ASGIApp, widget_path: str, widget_frame_ancestors: str | None) -> None:
+        self.app = app
+        self.widget_path = widget_path
+        self.widget_frame_ancestors = widget_frame_ancestors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        in_widget = (scope["path"] + "/").startswith(self.widget_path + "/")
+        directive = self.widget_frame_ancestors if in_widget else OWN_FRAME_ANCESTORS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                if directive and "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = directive
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class ApiCORS:
@@ -79,24 +112,3 @@ class ApiCORS:
         headers = [(name, value) for name, value in scope["headers"] if name != b"origin"]
         await self.app({**scope, "headers": headers}, receive, send)
 
-
-class HeaderMiddleware:
-    """Adds one fixed header to every HTTP response (Starlette has no built-in for this)."""
-
-    def __init__(self, app: ASGIApp, name: str, value: str) -> None:
-        self.app = app
-        self.name = name
-        self.value = value
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                MutableHeaders(scope=message)[self.name] = self.value
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)

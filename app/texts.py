@@ -269,3 +269,64 @@ API_DOCS |= {
     "document": "Bare treff fra disse dokumentene (dokument-id; gjenta parameteren for flere).",
     "highlight": "Setningen(e) som svarer best: tegnposisjoner [start, slutt) i «text».",
 }
+
+# ---------------------------------------------------------------------------------------------
+# Issue 14 — uploads, input limits, load shedding, argparse (kept together here for clean merges).
+# ---------------------------------------------------------------------------------------------
+
+ERRORS |= {
+    "upload.not_uploaded": (
+        "«{name}» ble ikke lastet opp gjennom denne siden, så Kilde tar den ikke inn. "
+        "Velg filen på nytt med «Dokumenter»-feltet."
+    ),
+    "question.invalid": (
+        "Spørsmålet inneholder tegn som ikke er gyldig tekst (ugyldig UTF-8 eller et enslig surrogattegn). "
+        "Skriv det inn på nytt."
+    ),
+    "server.busy": "Kilde har for mange søk på gang akkurat nå. Prøv igjen om {seconds} sekunder.",
+    "search.timeout": "Søket tok for lang tid (over {seconds} sekunder) og ble avbrutt. Prøv et kortere spørsmål.",
+}
+UPLOAD_ERROR_TITLE = "Feil"
+API_DOCS["error"] = ("Feilkode: question.empty, question.too_long, question.invalid, k.out_of_range, mode.unknown, "
+                     "document.unknown, request.invalid, request.too_large, method.not_allowed, not.found, "
+                     "rate.limited, server.busy eller search.timeout.")
+API_ERRORS |= {
+    "request.too_large": "Forespørselen er for stor (over {limit} byte). Send et kortere spørsmål.",
+    "request.not_json": "Innholdet er ikke gyldig JSON i UTF-8. Send {\"q\": \"spørsmålet\", \"k\": 5}.",
+    "method.not_allowed": "Metoden {method} brukes ikke her. Bruk GET eller POST på /api/search.",
+    "not.found": "Finner ikke {path}. API-et har /api/search.",
+}
+UPLOADS_OFF = "Opplasting er slått av på denne serveren (start den med «kilde serve --allow-upload»)."
+UPLOAD_TOO_LARGE = "Opplastingen er for stor: høyst {limit} MB per fil og per opplasting."
+SERVE_HELP |= {
+    "max_upload_mb": "største opplasting i MB, per fil og per forespørsel, med --allow-upload (standard: {default})",
+    "max_searches": "høyst så mange søk samtidig; flere får «prøv igjen» (503) (standard: {default})",
+    "search_timeout": "lengste tid ett søk får, i sekunder (standard: {default})",
+}
+ARGPARSE_USAGE = "bruk: "
+ARGPARSE_POSITIONALS = "argumenter"
+ARGPARSE_OPTIONS = "valg"
+ARGPARSE_HELP = "vis denne hjelpeteksten og avslutt"
+ARGPARSE_ERROR = "feil:"
+# argparse's error messages (Python 3.11–3.13) and their Norwegian; matched in order, whole message.
+# A group named "inner" is itself translated (argparse wraps a message in "argument X: …").
+ARGPARSE_ERRORS = [
+    (r"the following arguments are required: (.*)", "disse argumentene mangler: {0}"),
+    (r"unrecognized arguments: (.*)", "ukjente argumenter: {0}"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", "ugyldig valg: {0} (velg blant {1})"),
+    (r"invalid int value: (.*)", "{0} er ikke et helt tall"),
+    (r"invalid float value: (.*)", "{0} er ikke et tall"),
+    (r"invalid (.*) value: (.*)", "ugyldig verdi: {1}"),
+    (r"expected one argument", "trenger én verdi"),
+    (r"expected at most one argument", "tar høyst én verdi"),
+    (r"expected at least one argument", "trenger minst én verdi"),
+    (r"expected (\d+) arguments?", "trenger {0} verdier"),
+    (r"ambiguous option: (.*) could match (.*)", "tvetydig valg: {0} kan bety {1}"),
+    (r"not allowed with argument (.*)", "kan ikke brukes sammen med {0}"),
+    (r"ignored explicit argument (.*)", "tar ingen verdi (fikk {0})"),
+    (r"one of the arguments (.*) is required", "ett av argumentene {0} må være med"),
+    (r"unexpected option string: (.*)", "uventet valg: {0}"),
+    (r"argument (.*?): (?P<inner>.*)", "argumentet {0}: {1}"),
+]
+ARGPARSE_COMMANDS = "kommandoer"
+BAD_NUMBER = "«{value}» er ikke et gyldig tall her."

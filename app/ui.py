@@ -14,7 +14,7 @@ import gradio as gr
 
 from kilde.index.errors import KildeError
 from kilde.index.library import Library
-from kilde.index.retrieval.search import MAX_K
+from kilde.index.retrieval.search import MAX_K, k_from_number
 
 from . import texts
 from .cards import message_html, passage_html, results_html
@@ -34,7 +34,7 @@ def answer(library: Library, question: str, k: float, documents: list[str] | Non
            link_base: str = "") -> str:
     """The hit cards for a question (restricted to `documents` if given), or a Norwegian message."""
     try:
-        result = library.search(question, int(k), documents=documents)
+        result = library.search(question, k_from_number(k), documents=documents)
     except KildeError as error:
         return message_html(texts.describe(error))
     return results_html(result, [library.passage(h.passage.id) for h in result.hits], link_base)

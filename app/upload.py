@@ -20,6 +20,7 @@ from kilde.index.library import Library
 
 from . import texts
 from .ui import gr
+from .upload_guard import UploadedFiles, check_uploaded
 
 UPLOAD_PAGE_PATH = "/legg-til"
 UPLOAD_FOLDER = "uploads"
@@ -37,7 +38,7 @@ def add_upload_page(demo: gr.Blocks, library: Library) -> None:
     with demo.route(texts.UPLOAD_PAGE_NAME, UPLOAD_PAGE_PATH):
         gr.Navbar(main_page_name=texts.NAVBAR_MAIN_PAGE)
         gr.Markdown(texts.UPLOAD_INTRO)
-        files = gr.File(label=texts.UPLOAD_FILES_LABEL, file_count="multiple", file_types=FILE_TYPES,
+        files = UploadedFiles(label=texts.UPLOAD_FILES_LABEL, file_count="multiple", file_types=FILE_TYPES,
                         elem_id="kilde-upload-files")
         with gr.Row():
             fields = [gr.Textbox(label=texts.UPLOAD_FIELD_LABELS[name], elem_id=f"kilde-upload-{name}")
@@ -46,7 +47,12 @@ def add_upload_page(demo: gr.Blocks, library: Library) -> None:
         status = gr.Markdown(elem_id="kilde-upload-status")
 
         def upload(paths: list[str] | None, *values: str) -> str:
-            return ingest(library, [Path(p) for p in paths or []], dict(zip(METADATA_FIELDS, values)))
+            files = [Path(p) for p in paths or []]
+            try:
+                check_uploaded(files)  # again here: nothing outside Gradio's upload folder is ever read
+            except KildeError as error:
+                return texts.describe(error)
+            return ingest(library, files, dict(zip(METADATA_FIELDS, values)))
 
         button.click(upload, inputs=[files, *fields], outputs=status, concurrency_limit=1, api_visibility="private")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from contextlib import contextmanager
@@ -14,11 +15,12 @@ from .conftest import KILDE, free_port, wait_for_http
 
 
 @contextmanager
-def kilde_serve(index_dir: Path, *options: str) -> Iterator[str]:
+def kilde_serve(index_dir: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`kilde serve` as a user starts it; yields its base URL (http://127.0.0.1:PORT)."""
     port = free_port()
     process = subprocess.Popen([str(KILDE), "serve", "--index", str(index_dir), "--port", str(port), *options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})})
     try:
         wait_for_http(f"http://127.0.0.1:{port}/openapi.json", process)
         yield f"http://127.0.0.1:{port}"

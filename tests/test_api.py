@@ -205,9 +205,10 @@ def test_widget_cors_default_is_gradios_own(server):
 def test_frame_ancestors(server, configured):
     status, headers, _ = request(f"{server}/widget/")
     assert status == 200 and "Content-Security-Policy" not in headers  # default: any site may embed
-    for path in ("/widget/", "/"):
-        status, headers, _ = request(configured + path)
-        assert status == 200 and headers["Content-Security-Policy"] == f"frame-ancestors 'self' {EMBEDDER}"
+    status, headers, _ = request(configured + "/widget/")
+    assert status == 200 and headers["Content-Security-Policy"] == f"frame-ancestors 'self' {EMBEDDER}"
+    status, headers, _ = request(configured + "/")  # only the widget is meant to be framed (issue 14 §6)
+    assert status == 200 and headers["Content-Security-Policy"] == "frame-ancestors 'self'"
 
 
 def test_rate_limit_per_client_with_retry_after(configured):

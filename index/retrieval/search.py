@@ -75,7 +75,16 @@ class SearchResult:
 
 
 def clean_question(question: str) -> str:
+    """The question with whitespace collapsed; refused when empty, too long, or not valid text (a lone
+    surrogate: what Python makes of invalid UTF-8 in argv, and what JSON's "\\ud800" decodes to;
+    the tokenizer fails on it with a TypeError)."""
+    if question is not None and not isinstance(question, str):
+        raise QuestionError("question.invalid")
     text = " ".join((question or "").split())
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuestionError("question.invalid") from None
     if not text:
         raise QuestionError("question.empty")
     if len(text) > MAX_QUESTION_CHARS:
@@ -87,6 +96,14 @@ def check_k(k: int) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
         raise QuestionError("k.out_of_range", k=k, limit=MAX_K)
     return k
+
+
+def k_from_number(value: object) -> int:
+    """k from a number box that sends floats (Gradio's slider: 5.0): a whole, finite number only
+    (NaN, 2.5, "5" and True are refused as `k.out_of_range`, not a ValueError from int())."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return check_k(value)  # type: ignore[arg-type]
 
 
 CANDIDATES = 100  # per leg; hybrid re-scores the union

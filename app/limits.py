@@ -66,7 +66,7 @@ class SearchSlots:
 
 
 class LimitedSearcher:
-    """Stands in for a Searcher (or the upload page's LiveSearcher): `search` goes through the slots."""
+    """Stands in for a Library (or a Searcher): `search` goes through the slots."""
 
     def __init__(self, searcher, slots: SearchSlots) -> None:
         self.searcher = searcher

@@ -27,7 +27,7 @@ def test_manifest_records_model_corpus_and_counts(bundled_index, embedder, docum
     assert manifest.model_fingerprint == embedder.fingerprint and len(manifest.model_fingerprint) == 64
     assert manifest.dimension == 384
     assert manifest.corpus_hash == corpus_hash(documents)
-    assert manifest.passage_count == len(load_index(bundled_index).passages) == 51
+    assert manifest.passage_count == len(load_index(bundled_index).passages) == 50
     assert manifest.kilde_version == version("kilde")
     assert manifest.built_at
 
@@ -75,7 +75,7 @@ def test_interrupted_build_leaves_the_previous_index_usable(tmp_path, embedder, 
     process.wait(timeout=30)
     assert (index_dir / "CURRENT").read_text() == before
     index = load_index(index_dir)
-    assert index.manifest.passage_count == 51
+    assert index.manifest.passage_count == 50
     assert {p.document_id for p in index.passages} == {d.info.id for d in documents}
     # the next build cleans up what the killed one left behind
     build_index(documents, embedder, index_dir, [str(bundled_corpus())])

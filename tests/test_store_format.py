@@ -52,13 +52,13 @@ def test_opening_creates_no_passage_objects(index_copy, monkeypatch):
 
     monkeypatch.setattr(passage_table, "Passage", Counted)
     index = load_index(index_copy)
-    assert made == [] and len(index.passages) == 51 and len(index.documents) == 2
+    assert made == [] and len(index.passages) == 50 and len(index.documents) == 2
     third = index.passages[3]
     assert len(made) == 1 and index.passage_at(3) == third and index.row_of(third.id) == 3
     assert index.row_of("no-such-passage") is None
     assert [p.id for p in index.passages][3] == third.id  # in-order iteration
     positions = index.passage_document_positions()
-    assert positions.dtype == np.int64 and len(positions) == 51
+    assert positions.dtype == np.int64 and len(positions) == 50
     assert index.document_order[positions[3]] == third.document_id
     vectors = index.vectors_at(np.array([3, 7]))
     assert vectors.dtype == np.float32 and np.allclose(vectors, index.vectors.reconstruct_batch(np.array([3, 7])))
@@ -86,7 +86,7 @@ def test_forced_ivf_build_is_recorded_opened_and_searched(index_copy, embedder, 
     monkeypatch.setenv(vector_index.KIND_VARIABLE, "ivf")
     manifest = build_index(documents, embedder, index_copy, SOURCES)
     assert manifest.vector_index["type"] == "ivf" and manifest.vector_index["nprobe"] >= 1
-    assert manifest.reused == 51 and manifest.embedded == 0
+    assert manifest.reused == 50 and manifest.embedded == 0
     index = load_index(index_copy)
     assert faiss.extract_index_ivf(index.vectors).nprobe == manifest.vector_index["nprobe"]
     hits = Searcher(index, embedder).search("Hvor mange dør av overdose i Norge hvert år?", 3, mode="dense").hits
@@ -106,7 +106,7 @@ def test_incremental_build_reuses_vectors_from_the_memmap(index_copy, embedder, 
                         lambda self, texts, progress=False: embedded.extend(texts) or
                         np.stack([self.embed_query(t) for t in texts]))
     manifest = build_index([*documents, EXTRA], embedder, index_copy, SOURCES)
-    assert manifest.reused == 51 and manifest.embedded == 2 and len(embedded) == 2
+    assert manifest.reused == 50 and manifest.embedded == 2 and len(embedded) == 2
     monkeypatch.undo()
     after = load_index(index_copy)
     for row, passage in enumerate(after.passages):
@@ -143,7 +143,7 @@ def test_previous_build_is_served_when_the_live_one_is_unreadable(index_copy, em
         manifest = read_manifest(index_copy)
     finally:
         notices.set_handler(notices._plain)
-    assert index.manifest.passage_count == 51 and "ekstra" not in index.documents  # the previous build
+    assert index.manifest.passage_count == 50 and "ekstra" not in index.documents  # the previous build
     assert manifest.sources == SOURCES  # the recorded sources survive, so a rebuild keeps the user's corpus
     assert len(told) == 1 and "forrige gode versjon" in told[0]
     previous = (index_copy / "PREVIOUS").read_text()
@@ -185,11 +185,11 @@ def test_an_old_format_build_still_opens_and_is_rebuilt_in_the_new_one(index_cop
         del manifest[key]
     (live / "manifest.json").write_text(json.dumps(manifest))
     old = load_index(index_copy)
-    assert old.manifest.format == 1 and len(old.passages) == 51
+    assert old.manifest.format == 1 and len(old.passages) == 50
     assert old.row_of(old.passages[5].id) == 5 and old.vectors_at(np.array([5])).shape == (1, 384)
     assert "er i et eldre format" in run_kilde("check", "--index", str(index_copy)).stdout
     rebuilt = build_index(documents, embedder, index_copy, SOURCES)
-    assert rebuilt.format == 2 and rebuilt.reused == 51
+    assert rebuilt.format == 2 and rebuilt.reused == 50
 
 
 def _failing_write(*args, **kwargs):
@@ -205,7 +205,7 @@ def test_disk_full_while_writing_gives_the_message_and_leaves_no_staging(index_c
     assert error.value.code == "index.disk_full_writing"
     assert "Disken ble full" in texts.describe(error.value) and "faiss" not in texts.describe(error.value)
     assert not [p for p in (index_copy / "builds").iterdir() if p.name.startswith(".staging")]
-    assert (index_copy / "CURRENT").read_text() == before and load_index(index_copy).manifest.passage_count == 51
+    assert (index_copy / "CURRENT").read_text() == before and load_index(index_copy).manifest.passage_count == 50
 
 
 def test_disk_full_is_found_before_embedding(index_copy, embedder, documents, monkeypatch):
@@ -250,7 +250,7 @@ def test_a_really_full_disk(small_disk, bundled_index, embedder, documents, monk
     assert error.value.code == "index.disk_full_writing"
     assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".staging")]
     reopened = load_index(index_dir)
-    assert (index_dir / "CURRENT").read_text() == before and reopened.manifest.passage_count == 51
+    assert (index_dir / "CURRENT").read_text() == before and reopened.manifest.passage_count == 50
     reopened.table.close()
 
 

@@ -22,11 +22,11 @@ from kilde.index.documents.passages import Passage
 from kilde.index.documents.reader import DocumentInfo
 
 TABLE_FILE = "passages.sqlite"
-PASSAGE_COLUMNS = tuple(f.name for f in fields(Passage))  # id, document_id, paragraph, text, section, page, start
+PASSAGE_COLUMNS = tuple(f.name for f in fields(Passage))  # id, document_id, paragraph, text, section, page, …
 SCHEMA = """
 CREATE TABLE passages (row INTEGER PRIMARY KEY, id TEXT NOT NULL, document_id TEXT NOT NULL,
                        paragraph INTEGER NOT NULL, text TEXT NOT NULL, section TEXT NOT NULL,
-                       page INTEGER, start INTEGER NOT NULL);
+                       page INTEGER, start INTEGER NOT NULL, last_paragraph INTEGER);
 CREATE TABLE documents (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, info TEXT NOT NULL);
 """
 BATCH = 10_000  # rows a round trip when iterating or writing
@@ -37,7 +37,8 @@ def write_table(path: Path, passages: Iterable[Passage], infos: Iterable[Documen
     connection = sqlite3.connect(str(path))
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        connection.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        connection.executemany(f"INSERT INTO passages (row, {', '.join(PASSAGE_COLUMNS)}) "
+                               f"VALUES ({', '.join('?' * (len(PASSAGE_COLUMNS) + 1))})",
                                ((row, *astuple(p)) for row, p in enumerate(passages)))
         connection.executemany("INSERT INTO documents VALUES (?, ?, ?)",
                                ((i, info.id, json.dumps(info.as_json(), ensure_ascii=False))

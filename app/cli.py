@@ -405,7 +405,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.allow_upload and args.engine == "milvus":  # an upload rebuilds the folder, not the collection
         raise ClusterError("milvus.no_upload")
     library, extend_ui = _opened(args, threads=1), None
-    library.embedder  # loaded before the server listens, so the first visitor does not wait for it
+    library.searcher()  # the model and the search engine (a Milvus collection: checked) before the server listens
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from .upload import upload_page
 

@@ -467,6 +467,7 @@ ERRORS["index.sources_unknown"] = (
     "Indeksen i {path} kan ikke leses, og heller ikke hvilke dokumenter den ble bygget fra. Oppgi dem: "
     "«kilde index MAPPE_ELLER_FIL … --index {path}»."
 )
+NOTICES["index.waiting"] = "Venter på at en annen endring av indeksen i {path} blir ferdig …"
 NOTICES["index.previous_served"] = (
     "Kilde: indeksen i {path} kan ikke leses; bruker forrige gode versjon (bygget {built_at}). "
     "Kjør «kilde check» for detaljer, og bygg indeksen på nytt med «kilde index»."

@@ -24,7 +24,6 @@ from .upload_guard import UploadedFiles, check_uploaded
 
 UPLOAD_PAGE_PATH = "/legg-til"
 UPLOAD_FOLDER = "uploads"
-FILE_TYPES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl"]
 METADATA_FIELDS = ("title", "publisher", "date", "url", "type")
 
 
@@ -38,7 +37,10 @@ def add_upload_page(demo: gr.Blocks, library: Library) -> None:
     with demo.route(texts.UPLOAD_PAGE_NAME, UPLOAD_PAGE_PATH):
         gr.Navbar(main_page_name=texts.NAVBAR_MAIN_PAGE)
         gr.Markdown(texts.UPLOAD_INTRO)
-        files = UploadedFiles(label=texts.UPLOAD_FILES_LABEL, file_count="multiple", file_types=FILE_TYPES,
+        # No `file_types`: Gradio's own check of them answers «Invalid file type» in English, which its i18n
+        # cannot reach; a file Kilde cannot read is refused by the reader instead, in Norwegian
+        # (`corpus.unknown_type`, naming the file).
+        files = UploadedFiles(label=texts.UPLOAD_FILES_LABEL, file_count="multiple",
                         elem_id="kilde-upload-files")
         with gr.Row():
             fields = [gr.Textbox(label=texts.UPLOAD_FIELD_LABELS[name], elem_id=f"kilde-upload-{name}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 import numpy as np
 
 from kilde.index.documents.sources import Source, all_exist, sources_of
@@ -123,6 +123,11 @@ class Library:
         self.model_name = loaded.name if loaded is not None else (str(model) if model is not None else None)
         self._model_options = {key: value for key, value in (("backend", backend), ("precision", precision),
                                                              ("threads", threads)) if value is not None}
+        if loaded is None:  # a backend or precision that cannot be had fails now, before anything is read
+            from kilde.index.model.backends import choose_backend
+            from kilde.index.model.bundled_model import BUNDLED_MODEL_NAME
+
+            choose_backend(backend, precision, bundled=self.model_name in (None, BUNDLED_MODEL_NAME))
         self._engine = engine
         self._default = default  # the default index: the only one the bundled corpus is built into
         self._embedder: Embedder | None = loaded
@@ -419,8 +424,15 @@ class Library:
             if self._edit is None:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._edit = FileLock(str(self.path / EDIT_LOCK), thread_local=False)
-            with self._edit:
+            try:
+                self._edit.acquire(timeout=0)
+            except Timeout:  # another change holds it: say so, then wait for it
+                notify("index.waiting", path=str(self.path))
+                self._edit.acquire()
+            try:
                 yield
+            finally:
+                self._edit.release()
 
     def _live(self) -> _Build:
         """The live build, loaded again when `CURRENT` names another one than the loaded build."""

@@ -38,7 +38,7 @@ def test_schemathesis_no_5xx_and_every_api_answer_is_json(app):
     run under this pytest, so its strategies are driven by hypothesis directly)."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.method.upper() + " " + op.path for op in operations} == {"GET /api/search", "POST /api/search"}
+    assert {op.method.upper() + " " + op.path for op in operations} == {"GET /api/search", "POST /api/search", "GET /api/documents"}
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=100, **SETTINGS)

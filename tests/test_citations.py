@@ -64,7 +64,7 @@ def test_cited_speech_from_the_bundled_corpus(searcher):
     hit = next(h for h in searcher.search("Hva sa statsministeren om brukerinvolvering?", 5).hits
                if h.document.id == "opptrappingsplanen-for-rusfeltet")
     assert citation(hit) == (f"Statsminister Erna Solberg, Statsministerens kontor (Regjeringen): «Opptrappingsplanen for rusfeltet», "
-                             f"tale 26.05.2015, avsnitt {hit.passage.paragraph}")
+                             f"tale 26.05.2015, avsnitt {numbers(hit.passage)}")
 
 
 def test_real_pdf_and_web_page_are_cited_in_their_own_terms(tmp_path):
@@ -165,3 +165,8 @@ def test_filtered_search_says_so_and_its_link_keeps_the_filter(searcher):
     assert "Filtrert søk: bare i Opptrappingsplanen for rusfeltet." in html
     assert f"?q=Hva+er+hovedstaden+i+Australia%3F&amp;f={speech}" in html
     assert result.abstained and "Fant ingen avsnitt som svarer godt" in html
+
+
+def numbers(passage) -> str:
+    """The paragraph numbers a citation gives: «20», or «20–21» for a lead-in joined with its continuation."""
+    return f"{passage.paragraph}–{passage.last_paragraph}" if passage.last_paragraph else str(passage.paragraph)

@@ -109,7 +109,7 @@ def test_copy_button_puts_the_reference_on_the_clipboard(server, browser, search
     text = copied(page, card)
     assert text == quotation(hit)
     assert text.endswith(f"» – Statsminister Erna Solberg, Statsministerens kontor (Regjeringen): "
-                         f"«Opptrappingsplanen for rusfeltet», tale 26.05.2015, avsnitt {hit.passage.paragraph}")
+                         f"«Opptrappingsplanen for rusfeltet», tale 26.05.2015, avsnitt {numbers(hit.passage)}")
     page.wait_for_timeout(2_500)  # «Kopiert» turns back into the button's label
     assert copied(page, card, "reference") == ("Solberg, E. (2015, 26. mai). Opptrappingsplanen for rusfeltet [Tale]. "
                                                "Statsministerens kontor (Regjeringen).")
@@ -179,3 +179,8 @@ def test_permalink_survives_a_rebuild(tmp_path, embedder, browser):
         page.locator(".kilde-message").wait_for(timeout=TIMEOUT)
         assert "Fant ikke avsnittet" in page.locator(".kilde-message").inner_text()
         page.close()
+
+
+def numbers(passage) -> str:
+    """The paragraph numbers a citation gives: «20», or «20–21» for a lead-in joined with its continuation."""
+    return f"{passage.paragraph}–{passage.last_paragraph}" if passage.last_paragraph else str(passage.paragraph)

@@ -1,8 +1,8 @@
-"""One change at a time per index folder, across processes: `kilde add` and `kilde index` take the lock."""
+"""One change at a time per index folder, across processes: `kilde add` and `kilde index` take the lock
+(and say that they wait for it)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -34,19 +34,15 @@ def kilde(*args: str) -> subprocess.Popen:
     return subprocess.Popen([str(KILDE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def holds_open(process: subprocess.Popen, path: Path) -> bool:
-    """Whether the process has `path` open (Linux: /proc/PID/fd), i.e. is waiting for that lock."""
-    try:
-        return any(os.path.realpath(f"/proc/{process.pid}/fd/{fd}") == str(path.resolve())
-                   for fd in os.listdir(f"/proc/{process.pid}/fd"))
-    except FileNotFoundError:
-        return False
-
-
-def wait_until_waiting(process: subprocess.Popen, lock: Path) -> None:
-    while not holds_open(process, lock):
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.05)
+def wait_until_waiting(process: subprocess.Popen, deadline: float = 300) -> None:
+    """Until the process says it waits for another change (the `index.waiting` notice on stderr)."""
+    waited = time.monotonic() + deadline
+    while time.monotonic() < waited:
+        line = process.stderr.readline()
+        if "Venter på at en annen endring av indeksen" in line:
+            return
+        assert line or process.poll() is None, process.communicate()
+    raise AssertionError("the process never said it was waiting for the lock")
 
 
 def test_two_processes_adding_at_once_lose_nothing(tmp_path, index_dir):
@@ -73,9 +69,9 @@ def test_kilde_index_waits_for_a_change_in_progress_and_so_does_add(tmp_path, in
     current = (index_dir / "CURRENT").read_text()
     with FileLock(str(lock_path)):  # a change in progress in another process
         indexing = kilde("index", str(corpus), "--index", str(index_dir))
-        wait_until_waiting(indexing, lock_path)
+        wait_until_waiting(indexing)
         adding = kilde("add", str(note), "--index", str(index_dir))
-        wait_until_waiting(adding, lock_path)
+        wait_until_waiting(adding)
         assert indexing.poll() is None and adding.poll() is None
         assert (index_dir / "CURRENT").read_text() == current  # neither has built anything
     for process in (indexing, adding):

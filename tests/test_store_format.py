@@ -18,7 +18,7 @@ from kilde.app import texts
 from kilde.index import notices
 from kilde.index.documents.reader import Document, DocumentInfo, bundled_corpus
 from kilde.index.errors import IndexStateError
-from kilde.index.retrieval.search import Searcher
+from kilde.index.retrieval.search import Searcher, filter_parameters
 from kilde.index.store import builds, passage_table, publish, vector_index
 from kilde.index.store.builds import build_index, load_index, read_manifest
 
@@ -65,21 +65,60 @@ def test_opening_creates_no_passage_objects(index_copy, monkeypatch):
     assert isinstance(index.exact, np.memmap)
 
 
-def test_ivf_above_the_limit_keeps_recall_against_exact(monkeypatch):
-    rng = np.random.default_rng(3)
-    centres = rng.standard_normal((60, 64)).astype(np.float32)
-    vectors = centres[rng.integers(0, 60, 6000)] + 0.7 * rng.standard_normal((6000, 64)).astype(np.float32)
+def _clustered(rng, count=6000, dimension=64):
+    centres = rng.standard_normal((60, dimension)).astype(np.float32)
+    vectors = centres[rng.integers(0, 60, count)] + 0.7 * rng.standard_normal((count, dimension)).astype(np.float32)
     faiss.normalize_L2(vectors)
+    return vectors
+
+
+def _fresh_questions(rng, vectors):
+    queries = vectors[rng.choice(len(vectors), 200, replace=False)]
+    queries = queries + 0.1 * rng.standard_normal(queries.shape).astype(np.float32)
+    faiss.normalize_L2(queries)  # fresh questions, not the calibration's
+    return queries
+
+
+def test_hnsw_above_the_limit_keeps_recall_against_exact(monkeypatch):
+    rng = np.random.default_rng(3)
+    vectors = _clustered(rng)
     monkeypatch.setattr(vector_index, "FLAT_LIMIT", 5000)
     monkeypatch.delenv(vector_index.KIND_VARIABLE, raising=False)
-    assert vector_index.choose_kind(4999) == "flat" and vector_index.choose_kind(6000) == "ivf"
+    assert vector_index.choose_kind(4999) == "flat" and vector_index.choose_kind(6000) == "hnsw"
     index, parameters = vector_index.build_vector_index(vectors, vector_index.choose_kind(len(vectors)))
+    assert parameters["type"] == "hnsw" and parameters["ef_construction"] >= 128
+    assert parameters["ef_search"] in vector_index.EF_SEARCHES
+    queries = _fresh_questions(rng, vectors)
+    _, found = index.search(queries, 100)  # as a search does: 100 candidates, re-scored exactly
+    rescored = [f[np.argsort(-(vectors[f] @ q), kind="stable")][:10] for q, f in zip(queries, found)]
+    assert vector_index.recall_at(vector_index.exact_top(vectors, queries, 10), np.array(rescored)) >= 0.95
+
+
+def test_forced_ivf_keeps_recall_against_exact():
+    rng = np.random.default_rng(3)
+    vectors = _clustered(rng)
+    index, parameters = vector_index.build_vector_index(vectors, "ivf")
     assert parameters["type"] == "ivf" and parameters["nlist"] == round(4 * np.sqrt(6000))
     assert parameters["nprobe"] < parameters["nlist"]  # approximate, not a flat scan in disguise
-    queries = vectors[rng.choice(6000, 200, replace=False)] + 0.1 * rng.standard_normal((200, 64)).astype(np.float32)
-    faiss.normalize_L2(queries)  # fresh questions, not the calibration's
+    queries = _fresh_questions(rng, vectors)
     _, found = index.search(queries, 10)
     assert vector_index.recall_at(vector_index.exact_top(vectors, queries, 10), found) >= 0.95
+
+
+def test_forced_hnsw_build_is_recorded_opened_and_searched_with_a_filter(index_copy, embedder, documents,
+                                                                        monkeypatch):
+    monkeypatch.setenv(vector_index.KIND_VARIABLE, "hnsw")
+    manifest = build_index(documents, embedder, index_copy, SOURCES)
+    assert manifest.vector_index["type"] == "hnsw" and manifest.reused == 50 and manifest.embedded == 0
+    index = load_index(index_copy)
+    assert faiss.downcast_index(index.vectors).hnsw.efSearch == manifest.vector_index["ef_search"]
+    searcher = Searcher(index, embedder)
+    hits = searcher.search("Hvor mange dør av overdose i Norge hvert år?", 3, mode="dense").hits
+    assert hits and "overdose" in " ".join(h.passage.text for h in hits)
+    mask = np.array([p.document_id == hits[0].passage.document_id for p in index.passages])
+    params = filter_parameters(index.vectors, faiss.IDSelectorBatch(np.flatnonzero(mask).astype(np.int64)))
+    found = index.vectors.search(embedder.embed_query("overdose")[None, :], 10, params=params)[1][0]
+    assert len(found[found >= 0]) and mask[found[found >= 0]].all()
 
 
 def test_forced_ivf_build_is_recorded_opened_and_searched(index_copy, embedder, documents, monkeypatch):

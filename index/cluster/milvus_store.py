@@ -20,6 +20,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from kilde.index.errors import ClusterError
 from kilde.index.store.builds import Manifest, StoredIndex, load_index
 
@@ -83,7 +85,7 @@ def export_index(index_dir: Path, uri: str, collection: str) -> ExportReport:
     check_collection(client, collection, index.manifest)
     held = _digests(client, collection)
     analyzer = index.lexical.analyzer
-    vectors = index.vectors.reconstruct_n(0, index.vectors.ntotal)
+    vectors = index.vectors_at(np.arange(len(index.passages)))  # exact rows, not the FAISS codes
     rows, wanted = [], set()
     for passage, vector in zip(index.passages, vectors):
         entity = _entity(index, passage, vector, analyzer)

@@ -10,9 +10,11 @@ at query time to add its cosine to the question, about 90 % of a search's time, 
 validation the cosine did not make the choice better than the overlap alone (`benchmarks/highlight.py`,
 figures in `benchmarks/highlight.txt`), so no sentence vectors are stored either.
 
-Sentences are found by `sentence-splitter`, the Koehn & Schroeder (Moses) algorithm with its
-Norwegian list of abbreviations that do not end a sentence («bl.a.», «f.eks.», «ca.», «nr.»); a
-full stop after a number before a lower-case word («15. mai») does not end one either, and every
+Sentences are found by the rules of `sentence-splitter`, the Koehn & Schroeder (Moses) algorithm
+with its Norwegian list of abbreviations that do not end a sentence («bl.a.», «f.eks.», «ca.»,
+«nr.»), applied in one pass by `kilde.index.retrieval.sentences` (the same sentences,
+about 6× faster: 0.16–0.19 against 0.98–1.14 ms for a NorQuAD paragraph of 137 characters on average);
+a full stop after a number before a lower-case word («15. mai») does not end one either, and every
 line of a paragraph ends one.
 """
 
@@ -23,14 +25,13 @@ from dataclasses import dataclass
 import re
 
 import numpy as np
-from sentence_splitter import SentenceSplitter
 
+from kilde.index.retrieval import sentences
 from kilde.index.retrieval.language import is_english
 from kilde.index.retrieval.lexical import LexicalIndex, words
 from kilde.index.retrieval.query import Query
 
 Span = tuple[int, int]  # [start, end) character offsets into a hit's text
-_SPLITTER = SentenceSplitter(language="no")
 _SPACE = re.compile(r"[^\S\n]")  # tabs, no-break and thin spaces: the splitter only breaks at plain spaces
 
 
@@ -41,7 +42,7 @@ def sentence_spans(text: str) -> list[Span]:
     kept in order, so each sentence is located by counting its non-space characters.
     """
     spans, cursor = [], 0
-    for sentence in _SPLITTER.split(_SPACE.sub(" ", text)):
+    for sentence in sentences.split(_SPACE.sub(" ", text)):
         remaining = sum(not c.isspace() for c in sentence)
         if not remaining:
             continue

@@ -152,9 +152,10 @@ class Searcher:
                             else self._bm25(query, allowed))
             order = top(scores, k + EXTRA)
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
-        ranked = collapse_contained(ranked, lambda row: self.index.passage_at(row).text, k)
+        read = self.index.passages_at([row for row, _ in ranked])  # one read for the collapse and the hits
+        ranked = collapse_contained(ranked, lambda row: read[row].text, k)
         abstained = self.abstention.abstains(Signals.of(evidence, self.fusion.scores(evidence), query.english))
-        passages = [self.index.passage_at(row) for row, _ in ranked]
+        passages = [read[row] for row, _ in ranked]
         highlights = self.highlighter.highlight(query, [p.text for p in passages])
         hits = [self.hit_at(rank, row, score, spans, passage) for rank, ((row, score), spans, passage)
                 in enumerate(zip(ranked, highlights, passages), 1)]
@@ -171,8 +172,9 @@ class Searcher:
         lexical normalisation to those documents."""
         dense_rows, _ = self.dense_candidates(query.vector, CANDIDATES, allowed)
         lexical = self._only(self._passage_lexical(query), allowed, self._passage_document)
-        lexical_rows = top(lexical, CANDIDATES)
-        rows = np.union1d(dense_rows, lexical_rows[lexical[lexical_rows] > 0])
+        matched = np.flatnonzero(lexical > 0)  # most passages hold no question term: rank only those that do
+        lexical_rows = matched[top(lexical[matched], CANDIDATES)]
+        rows = np.union1d(dense_rows, lexical_rows)
         documents = self._passage_document[rows]
         document_lexical = self._only(self.index.document_lexical.scores(query.document_matches()), allowed)
         return Evidence(
@@ -257,7 +259,11 @@ class Searcher:
 
 
 def filter_parameters(vectors: faiss.Index, selector: faiss.IDSelector) -> faiss.SearchParameters:
-    """Search parameters keeping only the selected rows, of the kind this FAISS index takes (IVF needs its own)."""
+    """Search parameters keeping only the selected rows, of the kind this FAISS index takes (IVF and HNSW
+    need their own, carrying the nprobe or efSearch the build calibrated)."""
+    graph = getattr(faiss.downcast_index(vectors), "hnsw", None)
+    if graph is not None:
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=graph.efSearch)
     ivf = faiss.try_extract_index_ivf(vectors)
     if ivf is not None:
         return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)

@@ -101,6 +101,12 @@ class StoredIndex:
     def passage_at(self, row: int) -> Passage:
         return self.passages[int(row)]
 
+    def passages_at(self, rows: Sequence[int]) -> dict[int, Passage]:
+        """These rows' passages keyed by row, in one read of the table where there is one."""
+        if self.table is not None:
+            return self.table.passages_at(list(rows))
+        return {int(row): self.passages[int(row)] for row in rows}
+
 
 @dataclass(frozen=True)
 class BuiltDocument:
@@ -127,7 +133,7 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
     passages and vector keys, so a build of only those (a `remove`) never loads the model: `embedder`
     may be a function that loads it, called only when some passage is new.
     `files` are the fingerprints of the source files read (`Manifest.files`). `vector_index`
-    ("auto", "flat", "ivf"; default: $KILDE_VECTOR_INDEX, else auto) picks the FAISS index type.
+    ("auto", "flat", "hnsw", "ivf"; default: $KILDE_VECTOR_INDEX, else auto) picks the FAISS index type.
     `embed`, when given, embeds the new passages instead of `embedder` (a Ray cluster:
     `kilde.index.cluster.ray_embed`); it must give the vectors `embedder` would.
     """

@@ -39,7 +39,8 @@ class Manifest:
     reused: int = 0  # passages whose vectors this build took from the previous one
     # Format 2 (issue 9): 1 for builds that lack the field.
     format: int = 1
-    # {"type": "flat"} or {"type": "ivf", "nlist": …, "nprobe": …, "trained_on": …, "recall_at_10": …}
+    # {"type": "flat"}, {"type": "hnsw", "m", "ef_construction", "ef_search", "calibration_recall_at_10"}
+    # or {"type": "ivf", "nlist", "nprobe", "trained_on", "calibration_recall_at_10"}
     vector_index: dict = field(default_factory=lambda: {"type": "flat"})
     # sha256 and size of every file of the build (but the manifest) at publish time: `kilde check`.
     build_files: dict[str, dict] = field(default_factory=dict)

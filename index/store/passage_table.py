@@ -75,6 +75,15 @@ class PassageTable:
         found = self._one(f"SELECT {', '.join(PASSAGE_COLUMNS)} FROM passages WHERE row = ?", (row,))
         return Passage(*found)
 
+    def passages_at(self, rows: list[int]) -> dict[int, Passage]:
+        """Several passages by row in one query (a search's candidates), keyed by row."""
+        wanted = sorted({int(r) for r in rows if 0 <= int(r) < self.passage_count})
+        if not wanted:
+            return {}
+        found = self._all(f"SELECT row, {', '.join(PASSAGE_COLUMNS)} FROM passages WHERE row IN "
+                          f"({', '.join('?' * len(wanted))})", tuple(wanted))
+        return {r[0]: Passage(*r[1:]) for r in found}
+
     def passages_between(self, start: int, stop: int) -> list[Passage]:
         rows = self._all(f"SELECT {', '.join(PASSAGE_COLUMNS)} FROM passages WHERE row >= ? AND row < ? ORDER BY row",
                          (start, stop))

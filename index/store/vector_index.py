@@ -3,21 +3,35 @@ follows the corpus size.
 
 - `vectors.npy` holds every passage's vector, row by row, memory-mapped when opened: exact
   cosines for re-scoring (`StoredIndex.vectors_at`) and the vectors an incremental build reuses.
-- `vectors.faiss` is exact (`IndexFlatIP`) below `FLAT_LIMIT` passages and an inverted file
-  (`IndexIVFFlat`, nlist ≈ 4·√N) above. Both are read with FAISS' mmap flags, so opening costs
-  no copy of the vectors.
+- `vectors.faiss` is exact (`IndexFlatIP`) below `FLAT_LIMIT` passages and a graph (`IndexHNSWSQ`:
+  HNSW, M = 32, efConstruction = 128, over 8-bit scalar-quantised vectors) above. The graph's
+  candidates are re-scored with the exact vectors by the search (`Evidence.cosine`), so the
+  quantisation changes which 100 candidates are found, not their scores. An inverted file
+  (`IndexIVFFlat`, nlist ≈ 4·√N) is kept as an option (`KILDE_VECTOR_INDEX=ivf`).
 
 Measured for the limit (`/tmp` script, 384-d normalised vectors, one question, k=100, faiss 1.15.1,
 one thread, the shared 2-core machine at load 15): flat p50 0.4 ms at 10k, 2.8 ms at 25k, 13.7 ms at
-50k, 30.8 ms at 100k; IVF (nlist 4·√N, nprobe nlist/20) 0.1, 0.2, 0.35, 0.6 ms. Above ~20k
-passages the flat scan alone would eat the 10 ms budget a search has at 100k, so IVF starts there.
-HNSW was not chosen: it cannot remove vectors and needs efConstruction ≥ 128 to reach the recall.
+50k, 30.8 ms at 100k. Above ~20k passages the flat scan alone would eat the 10 ms budget a search
+has at 100k, so the approximate index starts there.
 
-nprobe is not guessed: the build measures Recall@10 of the IVF index against the exact search
-on pseudo-questions made from its own vectors (a stored vector plus noise, normalised) and takes the
-smallest nprobe that reaches `CALIBRATION_RECALL`, a margin over the 0.95 target for real questions.
-`KILDE_VECTOR_INDEX=ivf` (or `build_index(..., vector_index="ivf")`) forces the inverted file on a
-small corpus, to measure its quality there; `flat` forces the exact one.
+Why HNSW and not IVF (`benchmarks/scale.py`'s 100k index, its 472 NorQuAD questions, Recall@10
+against an exact scan, k = 100 then re-scored, one thread, 2 Dec 2026): the benchmark's vectors
+blend two real passages each, so a passage's nearest neighbours share one half with it and lie in
+many IVF cells; the inverted file (nlist 1,255) needed nprobe 384 (31 % of the vectors scanned) for
+0.929 and 512 for 0.957, p50 8.8 / 10.0 ms for the FAISS search alone. HNSW-SQ8 reached 0.955 at
+efSearch 128 and 0.974 at 192 with p50 0.6 / 1.2 ms; HNSW-Flat M = 32 0.959 at 128, but keeps
+float32 vectors in RAM (1.5 GB more at 1M). HNSW costs build time: 182 s at 100k on the loaded
+2-core machine against 24 s for the IVF, paid once per build, beside an embedding of the same
+passages that takes ~12 minutes on the fastest backend. HNSW cannot remove vectors, but Kilde builds
+the vector index anew for every build, so that does not matter here.
+
+The search parameter is not guessed: the build measures Recall@10 against the exact search on
+pseudo-questions made from its own vectors (a stored vector plus noise, normalised) and takes the
+smallest efSearch (nprobe for IVF) that reaches `CALIBRATION_RECALL`. At noise 0.6 these pseudo-
+questions are as hard as real ones: on the 100k index the IVF's recall on them was within 0.03 of
+the NorQuAD questions' at every nprobe from 1 to 512. `KILDE_VECTOR_INDEX=hnsw|ivf` (or
+`build_index(..., vector_index=…)`) forces an approximate index on a small corpus, to measure its
+quality there; `flat` forces the exact one.
 """
 
 from __future__ import annotations
@@ -33,11 +47,16 @@ EXACT_FILE = "vectors.npy"
 INDEX_FILE = "vectors.faiss"
 FLAT_LIMIT = 20_000
 KIND_VARIABLE = "KILDE_VECTOR_INDEX"
-KINDS = ("auto", "flat", "ivf")
+KINDS = ("auto", "flat", "hnsw", "ivf")
+LARGE_KIND = "hnsw"  # what `auto` takes from FLAT_LIMIT on
 CALIBRATION_RECALL = 0.97
 CALIBRATION_QUERIES = 300
 CALIBRATION_NOISE = 0.6  # noise norm beside a unit vector: the pseudo-question's cosine to its row ≈ 0.86
 NPROBES = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 128  # the issue's floor for the recall on these vectors
+EF_SEARCHES = (100, 128, 160, 192, 256, 384, 512)  # never below the 100 candidates a leg asks for
+CALIBRATION_CANDIDATES = 100  # as many as a search takes (`search.CANDIDATES`), re-scored exactly
 TRAINING_PER_LIST = 39  # FAISS' own minimum of training points per centroid
 KMEANS_ITERATIONS = 12
 ADD_BATCH = 65_536
@@ -49,7 +68,7 @@ def choose_kind(count: int, requested: str | None = None) -> str:
         raise ValueError(f"{KIND_VARIABLE} must be one of {KINDS}, not {requested!r}")
     if requested != "auto":
         return requested
-    return "ivf" if count >= FLAT_LIMIT else "flat"
+    return LARGE_KIND if count >= FLAT_LIMIT else "flat"
 
 
 def build_vector_index(exact: np.ndarray, kind: str, seed: int = 0) -> tuple[faiss.Index, dict]:
@@ -61,8 +80,10 @@ def build_vector_index(exact: np.ndarray, kind: str, seed: int = 0) -> tuple[fai
         for start in range(0, count, ADD_BATCH):
             index.add(np.ascontiguousarray(exact[start:start + ADD_BATCH]))
         return index, {"type": "flat"}
-    nlist = max(1, min(round(4 * math.sqrt(count)), count))
     rng = np.random.default_rng(seed)
+    if kind == "hnsw":
+        return _build_hnsw(exact, rng)
+    nlist = max(1, min(round(4 * math.sqrt(count)), count))
     sample_size = min(count, TRAINING_PER_LIST * nlist)
     sample = np.ascontiguousarray(exact[np.sort(rng.choice(count, sample_size, replace=False))])
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
@@ -80,15 +101,53 @@ def build_vector_index(exact: np.ndarray, kind: str, seed: int = 0) -> tuple[fai
                    "calibration_recall_at_10": round(recall, 4)}
 
 
-def calibrate_nprobe(index: faiss.IndexIVF, exact: np.ndarray, rng: np.random.Generator) -> tuple[int, float]:
-    """The smallest nprobe whose Recall@10 against exact search reaches CALIBRATION_RECALL."""
+def _build_hnsw(exact: np.ndarray, rng: np.random.Generator) -> tuple[faiss.Index, dict]:
+    count, dimension = exact.shape
+    index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    sample_size = min(count, 100_000)  # the quantiser learns each dimension's range
+    index.train(np.ascontiguousarray(exact[np.sort(rng.choice(count, sample_size, replace=False))]))
+    for start in range(0, count, ADD_BATCH):
+        index.add(np.ascontiguousarray(exact[start:start + ADD_BATCH]))
+    queries, truth = pseudo_questions(exact, rng)
+    chosen, recall = EF_SEARCHES[-1], 0.0
+    for ef in EF_SEARCHES:
+        index.hnsw.efSearch = ef
+        recall = _rescored_recall(index, exact, queries, truth, faiss.SearchParametersHNSW(efSearch=ef))
+        if recall >= CALIBRATION_RECALL:
+            chosen = ef
+            break
+    index.hnsw.efSearch = chosen
+    return index, {"type": "hnsw", "m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": chosen,
+                   "calibration_recall_at_10": round(recall, 4)}
+
+
+def pseudo_questions(exact: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """CALIBRATION_QUERIES stored vectors plus noise of norm CALIBRATION_NOISE, and their exact top 10."""
     count, dimension = exact.shape
     rows = np.sort(rng.choice(count, min(CALIBRATION_QUERIES, count), replace=False))
     noise = rng.standard_normal((len(rows), dimension)).astype(np.float32)
     noise *= CALIBRATION_NOISE / np.linalg.norm(noise, axis=1, keepdims=True)
     queries = np.asarray(exact[rows], dtype=np.float32) + noise
     faiss.normalize_L2(queries)
-    truth = exact_top(exact, queries, 10)
+    return queries, exact_top(exact, queries, 10)
+
+
+def _rescored_recall(index: faiss.Index, exact: np.ndarray, queries: np.ndarray, truth: np.ndarray,
+                     params: faiss.SearchParameters) -> float:
+    """Recall@10 of the top CALIBRATION_CANDIDATES re-scored with the exact vectors, as a search does."""
+    _, found = index.search(queries, CALIBRATION_CANDIDATES, params=params)
+    best = []
+    for query, rows in zip(queries, found):
+        rows = rows[rows >= 0]
+        scores = np.asarray(exact[np.sort(rows)], dtype=np.float32) @ query
+        best.append(np.sort(rows)[np.argsort(-scores, kind="stable")][:10])
+    return recall_at(truth, np.array(best))
+
+
+def calibrate_nprobe(index: faiss.IndexIVF, exact: np.ndarray, rng: np.random.Generator) -> tuple[int, float]:
+    """The smallest nprobe whose Recall@10 against exact search reaches CALIBRATION_RECALL."""
+    queries, truth = pseudo_questions(exact, rng)
     best = (index.nlist, 1.0)
     for nprobe in (p for p in NPROBES if p < index.nlist):
         index.nprobe = nprobe
@@ -120,7 +179,12 @@ def recall_at(truth: np.ndarray, found: np.ndarray) -> float:
 
 
 def open_vector_index(path: Path, parameters: dict) -> faiss.Index:
-    """The FAISS index of a build, memory-mapped; an IVF index gets the nprobe its build measured."""
+    """The FAISS index of a build, memory-mapped where FAISS can (flat, IVF lists; an HNSW graph is
+    read into memory); an approximate index gets the search parameter its build measured."""
+    if parameters.get("type") == "hnsw":
+        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)  # the quantised codes stay on disk
+        faiss.downcast_index(index).hnsw.efSearch = int(parameters["ef_search"])
+        return index
     if parameters.get("type") == "ivf":
         index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         faiss.extract_index_ivf(index).nprobe = int(parameters["nprobe"])

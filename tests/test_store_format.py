@@ -318,3 +318,18 @@ def test_kilde_index_without_paths_rebuilds_the_recorded_sources_not_the_bundled
     capsys.readouterr()
     assert main(["index", "--index", str(index_dir)]) == 2
     assert "Oppgi dem" in capsys.readouterr().err
+
+
+def test_an_appending_build_extends_the_hnsw_graph_and_a_removal_builds_it_anew(index_copy, embedder, documents,
+                                                                                monkeypatch):
+    monkeypatch.setenv(vector_index.KIND_VARIABLE, "hnsw")
+    assert build_index(documents, embedder, index_copy, SOURCES).vector_index["rows_kept"] == 0
+    note = Document(DocumentInfo(id="notat", title="Notat"), "Sprøyterom i Bergen åpnet i 2005 for folk som injiserer.")
+    grown = build_index([*documents, note], embedder, index_copy, [*SOURCES, "notat"])
+    assert grown.vector_index["rows_kept"] == 50 and grown.passage_count == 51 and grown.embedded == 1
+    index = load_index(index_copy)
+    assert index.vectors.ntotal == 51
+    hits = Searcher(index, embedder).search("Når åpnet sprøyterommet i Bergen?", 3, mode="dense").hits
+    assert hits[0].passage.document_id == "notat"
+    shrunk = build_index(documents[1:], embedder, index_copy, SOURCES[1:] if len(SOURCES) > 1 else SOURCES)
+    assert shrunk.vector_index["rows_kept"] == 0 and load_index(index_copy).vectors.ntotal == shrunk.passage_count

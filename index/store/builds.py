@@ -177,7 +177,7 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
         np.save(folder / PASSAGE_DOCUMENTS, np.array([position[p.document_id] for p in passages], dtype=np.int64))
         document_texts = [document_text(doc.info, own) for doc, (own, _) in zip(documents, split)]
         del passages, split
-        index, parameters = build_vector_index(exact, kind)
+        index, parameters = build_vector_index(exact, kind, grown=_grown_graph(previous, keys, kind))
         faiss.write_index(index, str(folder / VECTORS))
         del index, exact
         LexicalIndex.build(texts).save(folder / LEXICAL_PASSAGES)
@@ -263,6 +263,22 @@ def _fill_vectors(exact: np.ndarray, rows: dict[str, int], old: np.ndarray | Non
             if key not in rows and missing[key] != i:
                 exact[i] = exact[missing[key]]
     return reused
+
+
+def _grown_graph(previous: tuple[Path, Manifest] | None, keys: list[str], kind: str) -> faiss.Index | None:
+    """The served build's HNSW graph when this build only appends rows to it (same vector keys, in
+    order, first), to be extended (`build_vector_index`); None when it must be built anew."""
+    if kind != "hnsw" or previous is None or previous[1].vector_index.get("type") != "hnsw":
+        return None
+    build, _ = previous
+    try:
+        old_keys = (build / VECTOR_KEYS).read_text(encoding="utf-8").split()
+        if len(old_keys) > len(keys) or keys[:len(old_keys)] != old_keys:
+            return None
+        graph = faiss.read_index(str(build / VECTORS))  # into memory: it is written again, larger
+    except READ_ERRORS:
+        return None
+    return graph if graph.ntotal == len(old_keys) else None
 
 
 def _previous_vectors(previous: tuple[Path, Manifest] | None) -> tuple[dict[str, int], np.ndarray | None]:

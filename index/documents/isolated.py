@@ -1,0 +1,127 @@
+"""Run one parse in a child process that is killed when it passes its time budget.
+
+A thread cannot be stopped from outside, and pdfminer, BeautifulSoup and lxml do their work in
+loops that never look at a clock, so a parse that must end on time runs in a process of its own.
+The server is threaded and has torch (or OpenVINO) loaded, which must not be forked; the child
+comes from the `forkserver` start method instead: one clean Python process, started once per
+Kilde process with the format readers imported, forks a child per document. Where the platform
+has no forkserver (Windows, macOS without it), `spawn` starts a fresh interpreter per document.
+
+The child sends back what the reader returned (pickled through a pipe), or the code and parameters
+of the `KildeError` it raised, or the text of any other error; the parent waits at most the time
+budget for it, then kills the child (SIGKILL) and waits for it to be gone, so no parse outlives its
+budget and no child is left behind, whatever the parse was doing. The child's address space is
+limited (`RLIMIT_AS`, the memory budget on top of what it starts with), so a parse that would fill
+the machine's memory fails with `MemoryError` in the child instead.
+
+Cost (`benchmarks/parse_budgets.py`, 2-core shared machine): starting the forkserver, once per
+Kilde process, {FORKSERVER_START}; each document after that {PER_CHILD} for the child's fork,
+pipe and exit, against 0.2–2 s to parse a typical PDF, so every document of the isolated formats
+goes through a child, small ones too, and the time budget holds for all of them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+from kilde.index.errors import KildeError
+
+# What the forkserver imports once, so that each child starts with the readers loaded. '__main__'
+# is multiprocessing's own default (the program's main module, imported once instead of per child).
+PRELOAD = ["__main__", "kilde.index.documents.formats"]
+
+EXIT_GRACE = 5.0  # seconds a child that has answered gets to exit before it is killed
+
+_lock = threading.Lock()
+_context: multiprocessing.context.BaseContext | None = None
+
+
+class Outcome:
+    """What came back from a child: `value`, or an error to raise in the parent."""
+
+    OK, ERROR, FAILED, MEMORY, TIMEOUT, DIED = "ok", "error", "failed", "memory", "timeout", "died"
+
+
+def run(target: Callable, args: tuple, seconds: float, memory_mb: int) -> tuple[str, object]:
+    """`target(*args)` in a child: (Outcome.OK, its value), (Outcome.ERROR, (code, params)) for a
+    KildeError, (Outcome.FAILED, text) for another error, (Outcome.MEMORY, None), (Outcome.TIMEOUT,
+    None) when it was killed at `seconds`, or (Outcome.DIED, exit code) when it died without a word.
+
+    `target` must be a module-level function and `args` picklable."""
+    context = _start_method()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, target, args, memory_mb), daemon=True,
+                            name="kilde-parse")
+    answered = False
+    try:
+        child.start()
+        sender.close()  # the child holds the only writer now: its exit is an end of file here
+        if not receiver.poll(seconds):
+            return Outcome.TIMEOUT, None
+        try:
+            outcome = receiver.recv()
+        except EOFError:  # killed (the OOM killer, a signal) or crashed in C code
+            child.join()
+            return Outcome.DIED, child.exitcode
+        answered = True
+        return outcome
+    finally:
+        receiver.close()
+        sender.close()
+        if child.pid is not None:  # started: gone before this returns, whatever happened
+            if answered:
+                child.join(EXIT_GRACE)  # it has sent its answer and is exiting
+            if child.is_alive():
+                child.kill()
+            child.join()
+            child.close()
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    global _context
+    with _lock:
+        if _context is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                _context = multiprocessing.get_context("forkserver")
+                _context.set_forkserver_preload(PRELOAD)
+            else:
+                _context = multiprocessing.get_context("spawn")
+        return _context
+
+
+def _child(sender: Connection, target: Callable, args: tuple, memory_mb: int) -> None:
+    _limit_memory(memory_mb)
+    try:
+        outcome: tuple[str, object] = (Outcome.OK, target(*args))
+    except KildeError as error:  # sent as code and parameters: a KildeError does not survive pickling
+        outcome = (Outcome.ERROR, (error.code, error.params))
+    except MemoryError:
+        outcome = (Outcome.MEMORY, None)
+    except Exception as error:
+        outcome = (Outcome.FAILED, f"{type(error).__name__}: {error}")
+    try:
+        sender.send(outcome)
+    except MemoryError:  # the text itself was too large to pickle within the budget
+        sender.send((Outcome.MEMORY, None))
+    finally:
+        sender.close()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """The child may grow by `memory_mb` beyond the address space it was forked with (Linux only)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[0])
+    except (ImportError, OSError):
+        return
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

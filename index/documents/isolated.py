@@ -14,10 +14,14 @@ budget and no child is left behind, whatever the parse was doing. The child's ad
 limited (`RLIMIT_AS`, the memory budget on top of what it starts with), so a parse that would fill
 the machine's memory fails with `MemoryError` in the child instead.
 
-Cost (`benchmarks/parse_budgets.py`, 2-core shared machine): starting the forkserver, once per
-Kilde process, {FORKSERVER_START}; each document after that {PER_CHILD} for the child's fork,
-pipe and exit, against 0.2–2 s to parse a typical PDF, so every document of the isolated formats
-goes through a child, small ones too, and the time budget holds for all of them.
+Cost (`benchmarks/parse_budgets.py`, 2-core machine shared with other jobs): the forkserver starts
+once per Kilde process, 0.9 s (2.3 s under the `kilde` command, whose main script imports
+`kilde.app.cli`, see `_main_imports`); after that each document costs 0.05–0.06 s more than
+in-process (fork, pipe, exit: a 1-page PDF 0.13 s against 0.07 s, a 10-page one 0.84 s against
+0.79 s). That is small beside a parse, so every document of the isolated formats goes through a
+child, small ones too, and the time budget holds for all of them. (A child starts with fresh
+memory pages: pdfminer's quadratic rereading of a zero-filled file costs there what it costs in a
+fresh process, 2.8 s for 4 MB, not the 0.4 s of a second read in the same process.)
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ import sys
 import threading
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import ClassVar
 
 from kilde.index.errors import KildeError
 
@@ -41,16 +47,23 @@ _lock = threading.Lock()
 _context: multiprocessing.context.BaseContext | None = None
 
 
+@dataclass(frozen=True)
 class Outcome:
-    """What came back from a child: `value`, or an error to raise in the parent."""
+    """What came back from a child: `kind` is one of the constants below, `value` goes with it."""
 
-    OK, ERROR, FAILED, MEMORY, TIMEOUT, DIED = "ok", "error", "failed", "memory", "timeout", "died"
+    kind: str
+    value: object = None
+
+    OK: ClassVar[str] = "ok"  # value: what the target returned
+    ERROR: ClassVar[str] = "error"  # value: (code, params) of the KildeError it raised
+    FAILED: ClassVar[str] = "failed"  # value: the text of another error
+    MEMORY: ClassVar[str] = "memory"  # it ran out of its memory budget
+    TIMEOUT: ClassVar[str] = "timeout"  # it was killed at the time budget
+    DIED: ClassVar[str] = "died"  # value: the exit code of a child that died without a word
 
 
-def run(target: Callable, args: tuple, seconds: float, memory_mb: int) -> tuple[str, object]:
-    """`target(*args)` in a child: (Outcome.OK, its value), (Outcome.ERROR, (code, params)) for a
-    KildeError, (Outcome.FAILED, text) for another error, (Outcome.MEMORY, None), (Outcome.TIMEOUT,
-    None) when it was killed at `seconds`, or (Outcome.DIED, exit code) when it died without a word.
+def run(target: Callable, args: tuple, seconds: float, memory_mb: int) -> Outcome:
+    """`target(*args)` in a child, killed at `seconds` if it has not answered by then.
 
     `target` must be a module-level function and `args` picklable."""
     context = _start_method()
@@ -62,12 +75,12 @@ def run(target: Callable, args: tuple, seconds: float, memory_mb: int) -> tuple[
         child.start()
         sender.close()  # the child holds the only writer now: its exit is an end of file here
         if not receiver.poll(seconds):
-            return Outcome.TIMEOUT, None
+            return Outcome(Outcome.TIMEOUT)
         try:
             outcome = receiver.recv()
         except EOFError:  # killed (the OOM killer, a signal) or crashed in C code
             child.join()
-            return Outcome.DIED, child.exitcode
+            return Outcome(Outcome.DIED, child.exitcode)
         answered = True
         return outcome
     finally:
@@ -123,17 +136,17 @@ def _main_imports() -> list[str]:
 def _child(sender: Connection, target: Callable, args: tuple, memory_mb: int) -> None:
     _limit_memory(memory_mb)
     try:
-        outcome: tuple[str, object] = (Outcome.OK, target(*args))
+        outcome = Outcome(Outcome.OK, target(*args))
     except KildeError as error:  # sent as code and parameters: a KildeError does not survive pickling
-        outcome = (Outcome.ERROR, (error.code, error.params))
+        outcome = Outcome(Outcome.ERROR, (error.code, error.params))
     except MemoryError:
-        outcome = (Outcome.MEMORY, None)
+        outcome = Outcome(Outcome.MEMORY)
     except Exception as error:
-        outcome = (Outcome.FAILED, f"{type(error).__name__}: {error}")
+        outcome = Outcome(Outcome.FAILED, f"{type(error).__name__}: {error}")
     try:
         sender.send(outcome)
     except MemoryError:  # the text itself was too large to pickle within the budget
-        sender.send((Outcome.MEMORY, None))
+        sender.send(Outcome(Outcome.MEMORY))
     finally:
         sender.close()
 

@@ -56,20 +56,20 @@ def read_file(path: Path, budgets: Budgets | None = None) -> Extracted:
     check_size(path, budgets)
     if suffix not in ISOLATED:
         return _read(path, budgets)
-    outcome, value = isolated.run(_read, (path, budgets), budgets.seconds, budgets.memory_mb)
-    if outcome == isolated.Outcome.OK:
-        return value
-    if outcome == isolated.Outcome.ERROR:
-        code, params = value
+    outcome = isolated.run(_read, (path, budgets), budgets.seconds, budgets.memory_mb)
+    if outcome.kind == outcome.OK:
+        return outcome.value
+    if outcome.kind == outcome.ERROR:
+        code, params = outcome.value
         raise CorpusError(code, **params)
-    if outcome == isolated.Outcome.TIMEOUT:
+    if outcome.kind == outcome.TIMEOUT:
         raise CorpusError("corpus.too_slow", path=str(path), seconds=_number(budgets.seconds),
                           env=env_name("seconds"))
-    if outcome == isolated.Outcome.MEMORY:
+    if outcome.kind == outcome.MEMORY:
         raise CorpusError("corpus.too_much_memory", path=str(path), limit_mb=budgets.memory_mb,
                           env=env_name("memory_mb"))
     # FAILED (the parser's own error, as text: the cause for KILDE_DEBUG) or DIED (its exit code)
-    raise CorpusError("corpus.unreadable", path=str(path), format=suffix) from RuntimeError(value)
+    raise CorpusError("corpus.unreadable", path=str(path), format=suffix) from RuntimeError(outcome.value)
 
 
 def check_size(path: Path, budgets: Budgets) -> None:

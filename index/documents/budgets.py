@@ -1,7 +1,8 @@
 """The budgets a document is parsed under: file size, PDF pages, Word archive, time and memory.
 
 One bad file must not hold the machine (issue 14 §3): a zero-filled 16 MB «.pdf» took pdfminer 36 s
-(its broken-file fallback scans the bytes quadratically) and a 200 MB one ~30 CPU-minutes, all the
+(its broken-file fallback rereads the bytes quadratically: 1/2/4/8 MB take 0.18/0.86/2.8/11.7 s here,
+each in a fresh process) and a 200 MB one ~30 CPU-minutes, all the
 while holding the upload queue, which runs one job at a time. So every file is checked against its
 size budget before it is opened, and every format whose parser has no linear bound is parsed in a
 child process (`kilde.index.documents.isolated`) that is killed when it passes the time budget or
@@ -15,7 +16,7 @@ The defaults and why (2-core machine shared with other jobs, `nice -n 10`; the c
   2,700 characters, running header and page number) parses in 16–35 s here (the upper figure with
   other jobs on the machine), so a real 300-page government report keeps a margin of 3–7×; a PDF
   that needs more is broken or built to be slow. HTML, Markdown and Word run under it too: HTML is
-  not linear in its nesting (2,000 nested `<div class="menu">`, 51 KB, took 8.4 s; 4,000, 110 KB,
+  not linear in its nesting (2,000 nested `<div class="menu">`, 51 KB, took 8–14 s; 4,000, 110 KB,
   33 s), YAML front matter has its own bad cases, and python-docx takes 2.8–2.9 ms a paragraph
   (its style lookup), so a Word file's time goes by its paragraphs, not its size: 120 s is about
   40,000 paragraphs, ten times a 300-page report.
@@ -34,8 +35,8 @@ The defaults and why (2-core machine shared with other jobs, `nice -n 10`; the c
   anything: at most `docx_parts` 5,000 members (a report with many pictures has a few hundred),
   `docx_unzipped_mb` 500 unpacked in all, and no member over 1 MB packed tighter than
   `docx_ratio` 500:1. Word's XML packs 3–50:1 (python-docx's styles.xml 29–32:1, a body of 10,000
-  different paragraphs 48:1, one paragraph repeated 10,000 times 206:1), pictures about 1:1, and
-  the zeros of a zip bomb about 1,000:1 (deflate's limit is 1,032:1).
+  different paragraphs 48:1, one paragraph repeated 5,000–10,000 times 206–217:1), pictures
+  about 1:1, and the zeros of a zip bomb about 1,000:1 (deflate's limit is 1,032:1).
 
 Each budget can be changed with an environment variable, `KILDE_PARSE_` and its name in capitals
 (`KILDE_PARSE_SECONDS=300`, `KILDE_PARSE_PDF_PAGES=3000`, `KILDE_PARSE_PDF_MB=250`); the variables

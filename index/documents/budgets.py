@@ -16,8 +16,8 @@ The defaults and why (2-core machine shared with other jobs, `nice -n 10`; the c
   2,700 characters, running header and page number) parses in 16–35 s here (the upper figure with
   other jobs on the machine), so a real 300-page government report keeps a margin of 3–7×; a PDF
   that needs more is broken or built to be slow. HTML, Markdown and Word run under it too: HTML is
-  not linear in its nesting (2,000 nested `<div class="menu">`, 51 KB, took 8–14 s; 4,000, 110 KB,
-  33 s), YAML front matter has its own bad cases, and python-docx takes 2.8–2.9 ms a paragraph
+  not linear in its nesting (2,000 nested `<div class="menu">`, 51 KB, took 8–16 s; 4,000, 110 KB,
+  33 s), YAML front matter has its own bad cases, and python-docx takes 2.5–2.9 ms a paragraph
   (its style lookup), so a Word file's time goes by its paragraphs, not its size: 120 s is about
   40,000 paragraphs, ten times a 300-page report.
 - `pdf_pages` 1,000: at 55–115 ms a page, 1,000 pages fit the time budget; the page tree's count is
@@ -28,7 +28,7 @@ The defaults and why (2-core machine shared with other jobs, `nice -n 10`; the c
   child instead of filling the server's memory.
 - Sizes (`*_mb`, of the file on disk): PDF 100 (reports with pictures are 5–50 MB; the 200 MB
   upload of the audit was a zero-filled file), Word 100, HTML 20 and Markdown 20 (a saved web page
-  is well under 5 MB; flat HTML parses at 0.7–3 s/MB here and Markdown at 2.6–2.9 s/MB, so the
+  is well under 5 MB; flat HTML parses at 0.7–3 s/MB here and Markdown at 2.6–3.1 s/MB, so the
   largest allowed file still fits the time budget), text 50 (about 10,000 pages; read at
   over 100 MB/s) and JSON Lines 500 (a corpus export: many documents in one file).
 - Word (`.docx` is a zip archive), read from the zip's central directory before python-docx opens

@@ -5,7 +5,7 @@ loops that never look at a clock, so a parse that must end on time runs in a pro
 The server is threaded and has torch (or OpenVINO) loaded, which must not be forked; the child
 comes from the `forkserver` start method instead: one clean Python process, started once per
 Kilde process with the format readers imported, forks a child per document. Where the platform
-has no forkserver (Windows, macOS without it), `spawn` starts a fresh interpreter per document.
+has no forkserver (Windows), `spawn` starts a fresh interpreter per document.
 
 The child sends back what the reader returned (pickled through a pipe), or the code and parameters
 of the `KildeError` it raised, or the text of any other error; the parent waits at most the time
@@ -14,14 +14,15 @@ budget and no child is left behind, whatever the parse was doing. The child's ad
 limited (`RLIMIT_AS`, the memory budget on top of what it starts with), so a parse that would fill
 the machine's memory fails with `MemoryError` in the child instead.
 
-Cost (`benchmarks/parse_budgets.py`, 2-core machine shared with other jobs): the forkserver starts
-once per Kilde process, 0.9 s (2.3 s under the `kilde` command, whose main script imports
-`kilde.app.cli`, see `_main_imports`); after that each document costs 0.05–0.06 s more than
-in-process (fork, pipe, exit: a 1-page PDF 0.13 s against 0.07 s, a 10-page one 0.84 s against
-0.79 s). That is small beside a parse, so every document of the isolated formats goes through a
-child, small ones too, and the time budget holds for all of them. (A child starts with fresh
-memory pages: pdfminer's quadratic rereading of a zero-filled file costs there what it costs in a
-fresh process, 2.8 s for 4 MB, not the 0.4 s of a second read in the same process.)
+Cost (`benchmarks/parse_budgets.py`, 2-core machine shared with other jobs, load 8–14): the
+forkserver starts once per Kilde process, 1–2.3 s (under the `kilde` command its preload imports
+`kilde.app.cli`, see `_main_imports`); after that each document costs 0.03–0.06 s more than
+in-process (fork, pipe, exit: a 1-page PDF 0.08–0.13 s against 0.05–0.07 s; for a 10-page one the
+difference is within the noise, 0.59–0.85 s against 0.56–0.79 s). That is small beside a parse, so
+every document of the isolated formats goes through a child, small ones too, and the time budget
+holds for all of them. (A child starts with fresh memory pages: pdfminer's quadratic rereading of
+a zero-filled file costs there what it costs in a fresh process, 2.8–3.3 s for 4 MB, not the 0.4 s
+of a second read in the same process.)
 """
 
 from __future__ import annotations

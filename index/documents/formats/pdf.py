@@ -13,9 +13,10 @@ always the P-th page. The metadata is the document information dictionary (Title
 Author, Subject). Its CreationDate is not taken: it is when the file was made (exported,
 scanned, printed to PDF), not when the document was published, and a citation that dates a
 speech by the day its PDF was exported cites wrong; a date comes from metadata.toml, a sidecar
-or `--date`. A PDF of more than `Budgets.pdf_pages` pages is refused, by the page tree's count before
-any page is laid out, and again while pages are read (a broken tree may have no count). A one-page PDF has no page numbers in its citations (`passages.split_document`
-numbers pages only for more than one), so it is cited by paragraph alone.
+or `--date`. A one-page PDF has no page numbers in its citations (`passages.split_document`
+numbers pages only for more than one), so it is cited by paragraph alone. A PDF of more than
+`Budgets.pdf_pages` pages is refused: by the page tree's count before any page is laid out, and
+again as pages are read (a broken tree may have no count).
 """
 
 from __future__ import annotations

@@ -407,8 +407,11 @@ def _serve(args: argparse.Namespace) -> int:
     library, extend_ui = _opened(args, threads=1), None
     library.searcher()  # the model and the search engine (a Milvus collection: checked) before the server listens
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
+        from kilde.index.documents import isolated
+
         from .upload import upload_page
 
+        isolated.start()  # the process that parses uploads, before the first one waits for it
         extend_ui = upload_page(library)
     app = create_app(library, policy, args.rate_limit, extend_ui,
                      uploads=UploadLimits(args.max_upload_mb) if args.allow_upload else None,

@@ -406,6 +406,41 @@ ERRORS |= {
     "server.busy": "Kilde har for mange søk på gang akkurat nå. Prøv igjen om {seconds} sekunder.",
     "search.timeout": "Søket tok for lang tid (over {seconds} sekunder) og ble avbrutt. Prøv et kortere spørsmål.",
 }
+# Issue 14 §3: the parse budgets (index/documents/budgets.py); {env} is the variable that changes one.
+ERRORS |= {
+    "corpus.too_large": (
+        "{path} er for stor til å leses: {size_mb} MB, mens grensen for {format}-filer er {limit_mb} MB. "
+        "Del dokumentet opp i mindre filer, eller øk grensen med miljøvariabelen {env}."
+    ),
+    "corpus.too_many_pages": (
+        "{path} har over {limit} sider, mer enn Kilde leser fra én PDF. Del den opp i mindre filer "
+        "(for eksempel ett kapittel i hver), eller øk grensen med miljøvariabelen {env}."
+    ),
+    "corpus.too_slow": (
+        "Kilde ga opp å lese {path} etter {seconds} sekunder, tidsgrensen for ett dokument. Filen er trolig "
+        "skadet eller uvanlig bygget. Lagre eller eksporter den på nytt fra programmet den ble laget i, "
+        "del den opp, eller øk grensen med miljøvariabelen {env}."
+    ),
+    "corpus.too_much_memory": (
+        "Kilde ga opp å lese {path}: den trengte mer enn {limit_mb} MB minne, grensen for ett dokument. "
+        "Filen er trolig skadet eller laget for å fylle minnet. Lagre den på nytt fra programmet den ble "
+        "laget i, del den opp, eller øk grensen med miljøvariabelen {env}."
+    ),
+    "corpus.too_many_parts": (
+        "{path} består av {count} deler, mens et Word-dokument sjelden har mer enn noen hundre (grensen er "
+        "{limit}). Lagre dokumentet på nytt fra Word, eller øk grensen med miljøvariabelen {env}."
+    ),
+    "corpus.unpacks_too_large": (
+        "{path} pakkes ut til {size_mb} MB, mer enn grensen på {limit_mb} MB for et Word-dokument. "
+        "Ta ut store bilder eller vedlegg, eller øk grensen med miljøvariabelen {env}."
+    ),
+    "corpus.zip_bomb": (
+        "{path} leses ikke: delen «{member}» er pakket {ratio}:1, langt tettere enn i et vanlig "
+        "Word-dokument (grensen er {limit}:1). Filen er trolig laget for å fylle minnet (en «zip-bombe»). "
+        "Lagre dokumentet på nytt fra Word, eller øk grensen med miljøvariabelen {env}."
+    ),
+    "budget.invalid": "Miljøvariabelen {name} må være et positivt tall, ikke «{value}».",
+}
 UPLOAD_ERROR_TITLE = "Feil"
 API_DOCS["error"] = ("Feilkode: question.empty, question.too_long, question.invalid, k.out_of_range, mode.unknown, "
                      "document.unknown, request.invalid, request.too_large, method.not_allowed, not.found, "

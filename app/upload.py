@@ -60,26 +60,43 @@ def add_upload_page(demo: gr.Blocks, library: Library) -> None:
 
 
 def ingest(library: Library, paths: list[Path], overrides: dict[str, str]) -> str:
-    """Add uploaded files to the index; the Norwegian message to show."""
+    """Add uploaded files to the index; the Norwegian message to show.
+
+    Each file is read on its own first, under the parse budgets: one that cannot be read (broken,
+    over a budget) gets its message, named by file name, and the others are still added."""
     if not paths:
         return texts.UPLOAD_NO_FILES
     overrides = {key: value.strip() for key, value in overrides.items() if value and value.strip()}
+    readable, refused = [], []
+    for path in paths:
+        try:
+            read_documents([path], overrides)  # a broken file fails here, before it is kept
+        except KildeError as error:
+            refused.append(_described(error))
+        else:
+            readable.append(path)
+    if not readable:
+        return "\n\n".join(refused)
     try:
-        read_documents(paths, overrides)  # a broken file fails here, before it is kept
         folder = library.path / UPLOAD_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         kept = []
-        for path in paths:
+        for path in readable:
             target = folder / Path(path.name).name
             shutil.copyfile(path, target)
             kept.append(target)
         change = library.add(kept, **overrides)
-    except KildeError as error:  # named by file name: the server's folders are no visitor's business
-        return texts.describe(KildeError(error.code, **{key: Path(str(value)).name if key == "path" else value
-                                                        for key, value in error.params.items()}))
+    except KildeError as error:
+        return "\n\n".join([*refused, _described(error)])
     manifest = change.manifest
     lines = [template.format(ids=", ".join(f"«{i}»" for i in ids))
              for template, ids in ((texts.CLI_ADDED, change.added), (texts.CLI_REPLACED, change.replaced)) if ids]
     lines.append(texts.UPLOAD_DONE.format(documents=manifest.document_count, passages=manifest.passage_count,
                                           embedded=manifest.embedded, reused=manifest.reused))
-    return "\n\n".join(lines)
+    return "\n\n".join([*lines, *refused])
+
+
+def _described(error: KildeError) -> str:
+    """The error's Norwegian message, a file named by its name: the server's folders are no visitor's business."""
+    return texts.describe(KildeError(error.code, **{key: Path(str(value)).name if key == "path" else value
+                                                    for key, value in error.params.items()}))

@@ -5,6 +5,7 @@ read), a single file in one of the formats of `kilde.index.documents.formats` (.
 .html, .pdf, .docx), or a JSON Lines file with one document a line
 (`{"id", "title", "text", ...}`; fields Kilde does not know are kept as metadata).
 How metadata sources rank is described in `kilde.index.documents.metadata`.
+Every file is read under the parse budgets of `kilde.index.documents.budgets`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from kilde.index.errors import CorpusError
-from kilde.index.documents.formats import can_read, read_file
+from kilde.index.documents.budgets import Budgets
+from kilde.index.documents.formats import can_read, check_size, read_file
 from kilde.index.documents.metadata import merge, read_sidecar, read_toml, sidecar_path
 
 METADATA_FILE = "metadata.toml"
@@ -155,6 +157,7 @@ def _file_document(path: Path, entry: dict, overrides: dict[str, str]) -> Docume
 
 
 def _read_jsonl(path: Path, overrides: dict[str, str]) -> list[Document]:
+    check_size(path, Budgets.from_environment())  # read here: one json.loads a line is linear in the size
     documents = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):

@@ -14,7 +14,9 @@ Author, Subject). Its CreationDate is not taken: it is when the file was made (e
 scanned, printed to PDF), not when the document was published, and a citation that dates a
 speech by the day its PDF was exported cites wrong; a date comes from metadata.toml, a sidecar
 or `--date`. A one-page PDF has no page numbers in its citations (`passages.split_document`
-numbers pages only for more than one), so it is cited by paragraph alone.
+numbers pages only for more than one), so it is cited by paragraph alone. A PDF of more than
+`Budgets.pdf_pages` pages is refused: by the page tree's count before any page is laid out, and
+again as pages are read (a broken tree may have no count).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
 from kilde.index.errors import CorpusError
+from kilde.index.documents.budgets import Budgets, env_name
 from kilde.index.documents.formats.extracted import Extracted
 
 EDGE = 0.1  # the share of the page height, at top and bottom, where furniture sits
@@ -50,13 +53,17 @@ class _Box:
     at_edge: bool  # in the top or bottom tenth of the page
 
 
-def read(path: Path) -> Extracted:
+def read(path: Path, budgets: Budgets) -> Extracted:
     with path.open("rb") as file:
         try:
             document = PDFDocument(PDFParser(file))
         except PDFPasswordIncorrect as exc:
             raise CorpusError("corpus.encrypted", path=str(path)) from exc
-        pages = [_boxes(layout) for layout in _layouts(document)]
+        too_many = CorpusError("corpus.too_many_pages", path=str(path), limit=budgets.pdf_pages,
+                               env=env_name("pdf_pages"))
+        if _page_count(document) > budgets.pdf_pages:
+            raise too_many
+        pages = [_boxes(layout) for layout in _layouts(document, budgets.pdf_pages, too_many)]
         metadata = _metadata(document)
     paragraphs = [_joined(boxes) for boxes in _without_furniture(pages)]
     if not any(paragraphs):
@@ -64,11 +71,22 @@ def read(path: Path) -> Extracted:
     return Extracted("\f".join("\n\n".join(page) for page in paragraphs), metadata)
 
 
-def _layouts(document: PDFDocument) -> Iterator[LTPage]:
+def _page_count(document: PDFDocument) -> int:
+    """The page tree's own count (/Root /Pages /Count); 0 when the file has none that can be read."""
+    try:
+        count = resolve1(resolve1(document.catalog["Pages"])["Count"])
+    except Exception:  # a broken tree: the pages are counted as they are read
+        return 0
+    return count if isinstance(count, int) else 0
+
+
+def _layouts(document: PDFDocument, limit: int, too_many: CorpusError) -> Iterator[LTPage]:
     resources = PDFResourceManager()
     device = PDFPageAggregator(resources, laparams=LAParams())
     interpreter = PDFPageInterpreter(resources, device)
-    for page in PDFPage.create_pages(document):
+    for number, page in enumerate(PDFPage.create_pages(document), start=1):
+        if number > limit:
+            raise too_many
         interpreter.process_page(page)
         yield device.get_result()
 

@@ -129,7 +129,9 @@ class Searcher:
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
-        self.source_names = SourceNames([index.documents[d] for d in index.document_order], index.lexical.analyzer)
+        infos = (list(index.documents.values()) if index.table is not None  # one read a batch, in document order
+                 else [index.documents[d] for d in index.document_order])
+        self.source_names = SourceNames(infos, index.lexical.analyzer)
 
     @property
     def size(self) -> int:
@@ -144,12 +146,12 @@ class Searcher:
         if not self.size or (allowed is not None and not allowed[self._passage_document].any()):
             return SearchResult(question, [])
         query = self.analyse(question)
-        evidence = self.evidence(query, allowed)  # in every mode: abstention reads it
+        dense = self.dense_candidates(query.vector, CANDIDATES, allowed)  # searched once, for every mode
+        evidence = self.evidence(query, allowed, dense)  # in every mode: abstention reads it
         if mode == "hybrid":
             ranked = [(int(evidence.rows[i]), score) for i, score in self.fusion.rank(evidence, k + EXTRA)]
         else:
-            rows, scores = (self.dense_candidates(query.vector, k + EXTRA, allowed) if mode == "dense"
-                            else self._bm25(query, allowed))
+            rows, scores = (dense if mode == "dense" else self._bm25(query, allowed))
             order = top(scores, k + EXTRA)
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
         read = self.index.passages_at([row for row, _ in ranked])  # one read for the collapse and the hits
@@ -165,12 +167,14 @@ class Searcher:
         """The question (cleaned) embedded and analysed, once for the whole search."""
         return analyse(question, self.embedder.embed_query(question), self.index.lexical, self.index.document_lexical)
 
-    def evidence(self, query: Query, allowed: np.ndarray | None = None) -> Evidence:
+    def evidence(self, query: Query, allowed: np.ndarray | None = None,
+                 dense: tuple[np.ndarray, np.ndarray] | None = None) -> Evidence:
         """Dense and lexical candidates (CANDIDATES from each leg) with all their scores.
 
         `allowed` (a mask over documents, in `index.document_order`) keeps candidates and the
-        lexical normalisation to those documents."""
-        dense_rows, _ = self.dense_candidates(query.vector, CANDIDATES, allowed)
+        lexical normalisation to those documents; `dense` is the dense leg's result when the caller
+        has it already (at a million passages one graph search is the costliest step)."""
+        dense_rows, _ = dense if dense is not None else self.dense_candidates(query.vector, CANDIDATES, allowed)
         lexical = self._only(self._passage_lexical(query), allowed, self._passage_document)
         matched = np.flatnonzero(lexical > 0)  # most passages hold no question term: rank only those that do
         lexical_rows = matched[top(lexical[matched], CANDIDATES)]

@@ -19,8 +19,12 @@ from kilde.index.retrieval.lexical import Analyzer
 class SourceNames:
     def __init__(self, documents: list[DocumentInfo], analyzer: Analyzer) -> None:
         self._named: dict[str, np.ndarray] = {}  # term -> mask over `documents`
+        terms: dict[str, list[str]] = {}  # a corpus has few publishers and speakers: analyse each once
         for position, info in enumerate(documents):
-            for term in analyzer.terms(f"{info.publisher}\n{info.speaker}"):
+            names = f"{info.publisher}\n{info.speaker}"
+            if names not in terms:
+                terms[names] = analyzer.terms(names)
+            for term in terms[names]:
                 self._named.setdefault(term, np.zeros(len(documents), dtype=bool))[position] = True
 
     def __contains__(self, term: str) -> bool:

@@ -57,10 +57,27 @@ class Manifest:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
 
 
+_READ: dict[str, tuple[tuple[int, int, int], Manifest]] = {}  # path -> (its stat, its manifest)
+
+
 def read_manifest_at(build: Path, index_dir: Path) -> Manifest:
-    """The manifest of one build folder; `index.broken` when it is missing or garbage."""
+    """The manifest of one build folder; `index.broken` when it is missing or garbage.
+
+    A manifest lists every document, so at 100,000 documents it is ~30 MB of JSON and 0.16 s to
+    parse; opening an index read it three times (`benchmarks/scale.py`'s 1M index). It is read again
+    only when the file's inode, size or mtime changed (a build folder's manifest never changes
+    once published; a rewritten one gets a new inode or mtime). Callers must not change it."""
+    path = build / MANIFEST
     try:
-        data = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(**data)
+        stat = path.stat()
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        cached = _READ.get(str(path))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        manifest = Manifest(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError) as exc:
         raise IndexStateError("index.broken", path=str(index_dir)) from exc
+    if len(_READ) > 64:
+        _READ.clear()
+    _READ[str(path)] = (key, manifest)
+    return manifest

@@ -27,9 +27,10 @@ the vector index anew for every build, so that does not matter here.
 
 The search parameter is not guessed: the build measures Recall@10 against the exact search on
 pseudo-questions made from its own vectors (a stored vector plus noise, normalised) and takes the
-smallest efSearch (nprobe for IVF) that reaches `CALIBRATION_RECALL`. At noise 0.6 these pseudo-
-questions are as hard as real ones: on the 100k index the IVF's recall on them was within 0.03 of
-the NorQuAD questions' at every nprobe from 1 to 512. `KILDE_VECTOR_INDEX=hnsw|ivf` (or
+smallest efSearch that reaches `HNSW_CALIBRATION_RECALL` (nprobe for IVF: `CALIBRATION_RECALL`).
+At noise 0.6 these pseudo-questions are as hard as real ones for the IVF (on the 100k index within
+0.03 of the NorQuAD questions' recall at every nprobe from 1 to 512) and harder for the graph (see
+`HNSW_CALIBRATION_RECALL`). `KILDE_VECTOR_INDEX=hnsw|ivf` (or
 `build_index(..., vector_index=…)`) forces an approximate index on a small corpus, to measure its
 quality there; `flat` forces the exact one.
 """
@@ -55,7 +56,12 @@ CALIBRATION_NOISE = 0.6  # noise norm beside a unit vector: the pseudo-question'
 NPROBES = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 128  # the issue's floor for the recall on these vectors
-EF_SEARCHES = (100, 128, 160, 192, 256, 384, 512)  # never below the 100 candidates a leg asks for
+EF_SEARCHES = (100, 128, 160, 192, 256, 384, 512, 768, 1024, 1536, 2048)  # never below a leg's 100 candidates
+# The graph's pseudo-questions are harder than real ones: on the benchmark's 1M index real questions'
+# Recall@10 was 0.929 / 0.944 / 0.950 / 0.960 at efSearch 512 / 768 / 1024 / 1536 where the
+# pseudo-questions' was 0.900 / 0.921 / 0.933 / 0.945 (at 100k: 0.988 against 0.971 at 384), so the
+# graph is calibrated to the 0.95 the search needs, without the IVF's margin.
+HNSW_CALIBRATION_RECALL = 0.95
 CALIBRATION_CANDIDATES = 100  # as many as a search takes (`search.CANDIDATES`), re-scored exactly
 TRAINING_PER_LIST = 39  # FAISS' own minimum of training points per centroid
 KMEANS_ITERATIONS = 12
@@ -120,17 +126,24 @@ def _build_hnsw(exact: np.ndarray, rng: np.random.Generator,
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     for start in range(kept, count, ADD_BATCH):
         index.add(np.ascontiguousarray(exact[start:min(start + ADD_BATCH, count)]))
-    queries, truth = pseudo_questions(exact, rng)
-    chosen, recall = EF_SEARCHES[-1], 0.0
-    for ef in EF_SEARCHES:
-        index.hnsw.efSearch = ef
-        recall = _rescored_recall(index, exact, queries, truth, faiss.SearchParametersHNSW(efSearch=ef))
-        if recall >= CALIBRATION_RECALL:
-            chosen = ef
-            break
-    index.hnsw.efSearch = chosen
+    chosen, recall = calibrate_ef(index, exact, rng)
     return index, {"type": "hnsw", "m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": chosen,
                    "calibration_recall_at_10": round(recall, 4), "rows_kept": kept}
+
+
+def calibrate_ef(index: faiss.Index, exact: np.ndarray, rng: np.random.Generator) -> tuple[int, float]:
+    """The smallest efSearch whose re-scored Recall@10 on pseudo-questions reaches
+    HNSW_CALIBRATION_RECALL (the largest tried when none does); it is set on `index`."""
+    queries, truth = pseudo_questions(exact, rng)
+    graph = faiss.downcast_index(index).hnsw
+    chosen, recall = EF_SEARCHES[-1], 0.0
+    for ef in EF_SEARCHES:
+        recall = _rescored_recall(index, exact, queries, truth, faiss.SearchParametersHNSW(efSearch=ef))
+        if recall >= HNSW_CALIBRATION_RECALL:
+            chosen = ef
+            break
+    graph.efSearch = chosen
+    return chosen, recall
 
 
 def pseudo_questions(exact: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

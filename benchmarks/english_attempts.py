@@ -20,7 +20,9 @@ NorQuAD index) and on NorQuAD validation (472). Held-out questions are not read.
   embedded; an English content word of the question is matched to the corpus words it is closest
   to (cosine ≥ T, at most 3), or that hold a part it is closest to, and those words become the
   lexical leg's terms for it. Variant «static»: the model's input token embeddings (mean over a
-  word's pieces) instead of the encoder's output;
+  word's pieces) instead of the encoder's output. Variant «refit»: the abstention refitted on the
+  attempt's own signals (as benchmarks/fit_abstention.py does for the default), since the matches
+  raise the coverage signal of English questions, on-topic and off-topic alike;
 - (c) passage-side expansion at index time: each passage is embedded with the parts of its
   compounds appended («rusreformutvalget» → «rus reform utvalget»), the lexical index unchanged.
 """
@@ -169,10 +171,6 @@ class WordMatched(Searcher):
                        document_terms=widened(query.document_terms, self.index.document_lexical.vocabulary)
                        if len(query.document_terms) == len(query.forms) else query.document_terms)
 
-    def evidence(self, query, allowed=None):
-        evidence = super().evidence(query, allowed)
-        return evidence
-
 
 def expanded(searcher: Searcher) -> Searcher:
     """(c): the same index with every passage re-embedded with its compounds' parts appended."""
@@ -188,6 +186,17 @@ def expanded(searcher: Searcher) -> Searcher:
     flat.add(vectors)
     index = replace(searcher.index, vectors=flat, exact=vectors)
     return Searcher(index, searcher.embedder, searcher.fusion, searcher.abstention)
+
+
+def refitted(searcher: Searcher) -> Searcher:
+    """The attempt's searcher with the abstention refitted on its own signals, as benchmarks/fit_abstention.py
+    fits the default one (same tuning questions, same model), so that an attempt that moves the signals
+    is not judged by a decision fitted to other signals."""
+    import fit_abstention
+
+    searcher.abstention = fit_abstention.fit(fit_abstention.gather(searcher, fit_abstention.ON_TOPIC),
+                                             fit_abstention.gather(searcher, fit_abstention.OFF_TOPIC))
+    return searcher
 
 
 def of_class(cls, base: Searcher, **attributes) -> Searcher:
@@ -243,6 +252,22 @@ def attempts(bundled: Searcher, norquad: Searcher | None):
             yield (label, lambda s=static, t=threshold: of_class(WordMatched, bundled, word_map=WordMap(bundled, t, s)),
                    lambda s=static, t=threshold: norquad and of_class(
                        WordMatched, norquad, word_map=WordMap(norquad, t, s)))
+    for static, threshold in ((False, 0.9), (True, 0.3)):
+        label = f"(b) {'static' if static else 'encoder'} T={threshold:g} refit"
+        made = {}
+
+        def bundled_attempt(s=static, t=threshold, made=made):
+            made["searcher"] = refitted(of_class(WordMatched, bundled, word_map=WordMap(bundled, t, s)))
+            return made["searcher"]
+
+        def norquad_attempt(s=static, t=threshold, made=made):
+            if norquad is None:
+                return None
+            attempt = of_class(WordMatched, norquad, word_map=WordMap(norquad, t, s))
+            attempt.abstention = made["searcher"].abstention  # fitted on the bundled corpus' tuning questions
+            return attempt
+
+        yield label, bundled_attempt, norquad_attempt
     yield "(c) compound parts appended", lambda: without_highlight(expanded(bundled)), \
         lambda: norquad and without_highlight(expanded(norquad))
 

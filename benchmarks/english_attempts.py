@@ -278,6 +278,8 @@ def main() -> None:
     parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
     parser.add_argument("--no-norquad", action="store_true")
     parser.add_argument("--only", nargs="*", help="attempt names starting with these («(a)», «baseline»)")
+    parser.add_argument("--refit-abstention", action="store_true",
+                        help="(b) encoder T=0.9 refit: abstention on every off-topic set and on NorQuAD, and stop")
     parser.add_argument("--show-map", nargs="*", help="print what (b) maps these English words to, and stop")
     args = parser.parse_args()
     embedder = load_embedder()
@@ -293,6 +295,17 @@ def main() -> None:
         return
     norquad = None if args.no_norquad else without_highlight(opened(
         args.norquad_index, (SHARED / "norquad" / "passages_all.jsonl").resolve(), embedder).searcher())
+    if args.refit_abstention:
+        from ranking import OFFTOPIC
+
+        attempt = refitted(of_class(WordMatched, bundled, word_map=WordMap(bundled, 0.9, False)))
+        for name, path in OFFTOPIC.items():
+            rows = [attempt.search(q.question, 10).abstained for q in read_questions(path)]
+            print(f"{name:<34}{len(rows):>4}{sum(rows) / len(rows):>9.3f}", flush=True)
+        if norquad is not None:  # NorQuAD questions are Norwegian: only the refitted decision differs
+            norquad.abstention = attempt.abstention
+            print(f"NorQuAD validation on-topic abstained {evaluate(norquad, read_questions(NORQUAD_QUESTIONS)).abstention_rate:.3f}")
+        return
     print("cells: R@1/R@3/abstained (bundled sets), abstained (off en), R@1/R@3/MRR@10 (NorQuAD en), "
           "R@1/R@5/MRR@10 (NorQuAD validation)")
     print(f"{'attempt':<30}" + "".join(f"{h:>16}" for h in HEADER[:7]) + "".join(f"{h:>22}" for h in HEADER[7:]))

@@ -51,10 +51,10 @@ def languages(path: Path, default: str | None) -> list[str]:
 
 
 def without_highlight(searcher):
-    """Highlighting embeds every sentence of every hit and changes no rank or abstention: skipped here."""
+    """Highlighting changes no rank or abstention: skipped here."""
     from types import SimpleNamespace
 
-    searcher.highlighter = SimpleNamespace(highlight=lambda question, vector, passages: [[] for _ in passages])
+    searcher.highlighter = SimpleNamespace(highlight=lambda query, texts: [[] for _ in texts])
     return searcher
 
 

@@ -55,3 +55,13 @@ def test_english_questions_get_no_spelling_matches():
     assert {q.term: q.matches for q in index.query("Hvem vannt kampen?")}["vannt"] == ("vant",)  # a typo
     # «want» is one edit from «vant» (won), a false friend: an English word is matched exactly or not at all.
     assert {q.term: q.matches for q in index.query("What does the team want?")}["want"] == ()
+
+
+def test_nynorsk_function_words_are_no_terms():
+    """The Nynorsk forms of function words the Bokmål list has («frå» for «fra», «ei», «berre») are
+    stopwords too: before, each was a rare word no Bokmål passage holds, and lowered the question's
+    lexical confidence."""
+    analyzer = Analyzer(Counter(), decompound=False)
+    assert analyzer.terms("Kva for ei gruppe frå Noreg er berre utan hjelp?") == \
+        analyzer.terms("Kva for gruppe Noreg er hjelp?")
+    assert "grupp" in analyzer.terms("Kva for ei gruppe frå Noreg?")  # content words stay

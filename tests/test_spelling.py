@@ -51,6 +51,15 @@ def test_confidence_is_the_share_of_the_questions_idf_the_corpus_matches():
     assert index.confidence(index.query("og i på")) == 0.0  # stopwords only
 
 
+def test_a_term_found_in_another_spelling_counts_as_found():
+    """A Nynorsk question whose words the corpus has in Bokmål spelling is as sure as the Bokmål one
+    (SPELLING_COUNTS_AS_FOUND); before, each spelling match counted as an unseen word."""
+    index = LexicalIndex.build(["Høyre vil ha et tilpasset botilbud.", "Ventetiden skal ned.", "Været i Tromsø."])
+    assert index.confidence(index.query("Kva vil Høgre med butilbodet?")) == pytest.approx(
+        index.confidence(index.query("Hva vil Høyre med botilbudet?")))
+    assert index.confidence(index.query("Kva vil Høgre med butilbodet?")) == pytest.approx(1.0)
+
+
 def scanned(vocabulary: list[str], term: str) -> list[str]:
     """The rule written out as a scan of the whole vocabulary (Kilde's matcher before the deletion index)."""
     if term in vocabulary:

@@ -33,6 +33,11 @@ MIN_COMPOUND = 7  # shortest word tried as a compound
 MIN_PART = 3
 LINKING_LETTERS = "se"  # «arbeid-s-plass», «barn-e-hage»
 VOCABULARY_FILE = "vocabulary.json"
+# In `LexicalIndex.confidence`, a question term the corpus has only in another spelling (a Nynorsk form,
+# a typo) counts with the IDF of that spelling, as found; before, it counted as unseen (the highest IDF),
+# so a Nynorsk question («Kva vil Høgre gjere med butilbodet?», every term matched) got 30–60 % of the
+# lexical weight its Bokmål twin gets (benchmarks/questions/README.md, «Misses explained», cause N).
+SPELLING_COUNTS_AS_FOUND = True
 
 
 def words(text: str) -> list[str]:
@@ -155,12 +160,18 @@ class LexicalIndex:
 
         A term the corpus lacks counts with the highest IDF there is, so a question
         whose rare words go unmatched (English, a new topic, another spelling) gives
-        its lexical evidence little weight, and one whose words are all found, full weight."""
+        its lexical evidence little weight, and one whose words are all found, full weight.
+        A term the corpus has only in another spelling (`Spelling`: «høgr» → «høyr») counts
+        as that spelling (SPELLING_COUNTS_AS_FOUND)."""
         unseen = math.log(1 + (self.size + 0.5) / 0.5)
         total = found = 0.0
         for q in query:
-            total += self.idf(q.term) if q.term in self.vocabulary else unseen
-            found += max((self.idf(t) for t in q.matches), default=0.0)
+            matched = max((self.idf(t) for t in q.matches), default=0.0)
+            if q.term in self.vocabulary:
+                total += self.idf(q.term)
+            else:
+                total += matched if SPELLING_COUNTS_AS_FOUND and q.matches else unseen
+            found += matched
         return found / total if total else 0.0
 
     def coverage(self, question: str) -> float:

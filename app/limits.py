@@ -22,6 +22,10 @@ from kilde.index.errors import KildeError
 
 DEFAULT_MAX_SEARCHES = 4  # torch runs one thread a search (server.py); more than a few per core only queues inside torch
 DEFAULT_SEARCH_TIMEOUT = 10.0  # seconds; one search is 60–400 ms here (benchmarks/api_load.txt), so 10 s is a stuck one
+# Cores one search's question encoding may use (`kilde serve --search-threads`; 0: the runtime's
+# default, every core). A server runs searches side by side, so one core each: measured in
+# benchmarks/api_load.txt (`--search-threads 1 2 0`, 20 clients). FIGURE
+DEFAULT_SEARCH_THREADS = 1
 RETRY_AFTER_SECONDS = 1  # a slot frees within one search time; a second is a polite wait
 
 

@@ -78,7 +78,8 @@ class RayEmbedder:
 
     embedder: Embedder
     batch_size: int = BATCH_SIZE
-    actors: int | None = None  # None: one per CPUS_PER_ACTOR CPUs of the cluster
+    actors: int | None = None  # None: one per cpus_per_actor CPUs of the cluster
+    cpus_per_actor: int = CPUS_PER_ACTOR  # the CPUs Ray reserves for an actor, and its encoder's threads
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         import ray
@@ -87,13 +88,16 @@ class RayEmbedder:
         DataContext.get_current().enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")  # Ray 2.60 names them so itself
-        actors = self.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // CPUS_PER_ACTOR)
+        actors = self.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // self.cpus_per_actor)
         rows = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)],
                                    override_num_blocks=max(1, min(len(texts) // self.batch_size, 4 * actors)))
         embedded = rows.map_batches(
-            EmbedWorker, fn_constructor_kwargs={"model": self.embedder.name, "fingerprint": self.embedder.fingerprint},
+            EmbedWorker, fn_constructor_kwargs={"model": self.embedder.name, "fingerprint": self.embedder.fingerprint,
+                                                "backend": self.embedder.backend.name,
+                                                "precision": self.embedder.backend.precision,
+                                                "threads": self.cpus_per_actor},
             batch_size=self.batch_size, batch_format="numpy", compute=ActorPoolStrategy(min_size=1, max_size=actors),
-            num_cpus=CPUS_PER_ACTOR, max_restarts=RETRIES, max_task_retries=RETRIES,
+            num_cpus=self.cpus_per_actor, max_restarts=RETRIES, max_task_retries=RETRIES,
         )
         vectors = np.zeros((len(texts), self.embedder.dimension), np.float32)
         seen = np.zeros(len(texts), bool)
@@ -113,13 +117,14 @@ class RayEmbedder:
 class EmbedWorker:
     """One Ray Data actor: loads the model once, then embeds batch after batch."""
 
-    def __init__(self, model: str, fingerprint: str) -> None:
-        import torch
-
+    def __init__(self, model: str, fingerprint: str, backend: str = "torch", precision: str = "fp32",
+                 threads: int = CPUS_PER_ACTOR) -> None:
         from kilde.index.model.embedder import load_embedder
 
-        torch.set_num_threads(CPUS_PER_ACTOR)
-        self.embedder = load_embedder(None if model == _bundled() else model)
+        # The driver's backend, and as many threads as CPUs Ray gave this actor (torch's or the runtime's).
+        bundled = model == _bundled()
+        self.embedder = load_embedder(None if bundled else model, backend=backend if bundled else None,
+                                      precision=precision if bundled else None, threads=threads)
         if self.embedder.fingerprint != fingerprint:
             raise RuntimeError(f"cluster.other_model: this worker's {model} has other weights than the driver's")
 

@@ -2,6 +2,7 @@
 
     python benchmarks/distributed.py embed   [--passages 384] [--batch-sizes 16 32 64 128] [--actors 1 2]
     python benchmarks/distributed.py search  [--passages 100000]  # Milvus Lite vs local candidate legs
+    python benchmarks/distributed.py search  --index DIR [--queries 100]  # the same on a built index
     python benchmarks/distributed.py quality INDEX_DIR QUESTIONS  # NorQuAD: Milvus vs local, per leg
 
 `embed`: the same passages (the bundled corpus's, repeated) embedded by one warm local process
@@ -14,6 +15,10 @@ load included, as a build pays them. Passages/s and the ratio to the local run, 
 not depend on what the vectors mean) in a local FAISS flat index + bm25s, and in a Milvus Lite
 collection (HNSW + BM25 function) on loopback. p50/p95 of each leg's candidate search (top 100),
 the part the engines differ in; the rest of a search (embedding the question, highlight) is the same.
+With `--index DIR` (e.g. benchmarks/scale.py's 100k index; only read): `kilde export milvus` of it,
+timed, then each leg's top 100 through the local engine and Milvus' (`MilvusEngine`) for real
+NorQuAD validation questions embedded by the bundled model, alternating question by question, and
+the overlap of Milvus' top 10 with local's.
 
 `quality`: copies INDEX_DIR (only read; the copy takes the edit lock), exports it with `kilde export
 milvus` to a Milvus Lite server on loopback (timed), and evaluates `Library.open(copy)` and
@@ -40,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
+NORQUAD_QUESTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "norquad" / "questions_validation.jsonl"
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # loopback only (see tests/test_cluster_ray.py)
 
 
@@ -208,6 +214,69 @@ def bench_search(count: int, queries: int) -> None:
         print(f"{label:<34}{p50:>9.1f}{p95:>9.1f}")
 
 
+def bench_search_index(index_dir: Path, queries: int, limit: float) -> None:
+    """A built index (only read): `kilde export milvus` timed, then each leg's candidate search, local
+    against Milvus, with real question vectors (NorQuAD validation, embedded by the bundled model)."""
+    from kilde.index.cluster.milvus_engine import MilvusEngine, MilvusSearcher
+    from kilde.index.cluster.milvus_store import connect
+    from kilde.index.model.embedder import load_embedder
+    from kilde.index.retrieval.evaluation import read_questions
+    from kilde.index.retrieval.query import analyse
+    from kilde.index.retrieval.search import CANDIDATES, Searcher, top
+    from kilde.index.store.builds import load_index
+
+    asked = [q.question for q in read_questions(NORQUAD_QUESTIONS)][:queries]
+    embedder = load_embedder()
+    vectors = [embedder.embed_query(q) for q in asked]
+    index = load_index(index_dir)
+    ours = Searcher(index, embedder)
+    analysed = [analyse(q, v, index.lexical, index.document_lexical) for q, v in zip(asked, vectors)]
+    with milvus_lite() as uri:
+        started = time.monotonic()
+        try:
+            exported = subprocess.run([str(Path(sys.executable).with_name("kilde")), "export", "milvus", "--index",
+                                       str(index_dir), "--uri", uri, "--collection", "scale"],
+                                      capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired:
+            print(f"\n`kilde export milvus` of {len(index.passages)} passages did not finish in {limit:.0f} s")
+            return
+        export_seconds = time.monotonic() - started
+        if exported.returncode:
+            raise RuntimeError(exported.stderr)
+        client = connect(uri)
+        started = time.monotonic()
+        client.load_collection("scale")
+        load_seconds = time.monotonic() - started
+        theirs = MilvusSearcher(index, embedder, MilvusEngine(client, uri, "scale", index))
+        legs = {
+            "dense": lambda s, q: s.dense_candidates(q.vector, CANDIDATES)[0],
+            "lexical": lambda s, q: _ranked(s._passage_lexical(q), CANDIDATES, top),
+        }
+        times = {(engine, leg): [] for engine in ("local", "Milvus") for leg in legs}
+        pairs = {leg: [] for leg in legs}
+        for searcher in (ours, theirs):  # warm-up
+            for leg, run in legs.items():
+                run(searcher, analysed[0])
+        for query in analysed:  # the engines alternate question by question: the machine is shared
+            for leg, run in legs.items():
+                found = []
+                for engine, searcher in (("local", ours), ("Milvus", theirs)):
+                    started = time.perf_counter()
+                    found.append(list(run(searcher, query)))
+                    times[engine, leg].append(time.perf_counter() - started)
+                pairs[leg].append(tuple(found))
+    kind = index.manifest.vector_index.get("type", "?")
+    print(f"\nCandidate search, top {CANDIDATES} of each leg, {len(index.passages)} passages ({index_dir}, local "
+          f"vectors: FAISS {kind}), {len(analysed)} NorQuAD validation questions embedded by {embedder.backend.label}; "
+          f"load average {os.getloadavg()[0]:.1f}\n`kilde export milvus` {export_seconds:.0f} s "
+          f"({exported.stdout.strip()}), load_collection {load_seconds:.1f} s\n")
+    print(f"{'engine, leg':<28}{'p50 ms':>9}{'p95 ms':>9}{'top-10 overlap with local':>28}")
+    for (engine, leg), seconds in times.items():
+        p50, p95 = _percentiles(seconds)
+        overlap = f"{_overlap(pairs[leg], 10):.3f}" if engine == "Milvus" else "—"
+        print(f"{engine + ', ' + leg:<28}{p50:>9.1f}{p95:>9.1f}{overlap:>28}")
+
+
 LEG_K = 10  # the legs' agreement: overlap of each leg's top LEG_K, and whether the top 1 is the same
 
 
@@ -279,12 +348,16 @@ def main() -> None:
     search = parts.add_parser("search")
     search.add_argument("--passages", type=int, default=100_000)
     search.add_argument("--queries", type=int, default=100)
+    search.add_argument("--index", type=Path, help="a built index (only read) instead of synthetic passages")
+    search.add_argument("--export-limit", type=float, default=1800, help="seconds the export may take (with --index)")
     quality = parts.add_parser("quality")
     quality.add_argument("index_dir", type=Path)
     quality.add_argument("questions", type=Path)
     args = parser.parse_args()
     if args.part == "embed":
         bench_embed(args.passages, args.batch_sizes, args.actors)
+    elif args.part == "search" and args.index:
+        bench_search_index(args.index, args.queries, args.export_limit)
     elif args.part == "search":
         bench_search(args.passages, args.queries)
     else:

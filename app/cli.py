@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("questions", type=Path, help=help["questions"])
     evaluate.add_argument("--mode", choices=MODES, default=None, help=help["mode"])
     evaluate.add_argument("--json", action="store_true", help=help["eval_json"])
+    _add_engine_options(evaluate)  # `--engine milvus`: the same questions against a Milvus collection
     evaluate.set_defaults(run=_eval)
 
     serve = commands.add_parser("serve", parents=[common], help=help["serve"])
@@ -356,7 +357,7 @@ def _add_embed_options(serve: argparse.ArgumentParser) -> None:
 
 
 def _add_limit_options(serve: argparse.ArgumentParser) -> None:
-    from .limits import DEFAULT_MAX_SEARCHES, DEFAULT_SEARCH_TIMEOUT
+    from .limits import DEFAULT_MAX_SEARCHES, DEFAULT_SEARCH_THREADS, DEFAULT_SEARCH_TIMEOUT
     from .request_limits import DEFAULT_MAX_UPLOAD_MB, parse_max_upload_mb
 
     help = texts.SERVE_HELP
@@ -369,6 +370,16 @@ def _add_limit_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--search-timeout", type=_checked(_positive(float), texts.BAD_NUMBER),
                        default=DEFAULT_SEARCH_TIMEOUT, metavar="SEKUNDER",
                        help=help["search_timeout"].format(default=DEFAULT_SEARCH_TIMEOUT))
+    serve.add_argument("--search-threads", type=_checked(_at_least_zero, texts.BAD_NUMBER),
+                       default=DEFAULT_SEARCH_THREADS, metavar="N",
+                       help=help["search_threads"].format(default=DEFAULT_SEARCH_THREADS))
+
+
+def _at_least_zero(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
 
 
 def _positive(kind):
@@ -400,11 +411,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     # A server runs searches side by side; torch's default of one thread per core inside each search
     # oversubscribes the cores (benchmarks/api_load.py on a busy 2-core machine: 371 ms a search, 67 ms with one).
-    # The same holds for ONNX Runtime and OpenVINO: `threads=1` gives each search one core.
+    # ONNX Runtime and OpenVINO alike: `--search-threads` (default 1: 1.9x the req/s of 2 at 20 clients, app/limits.py).
     policy = Policy(embed_origins=tuple(args.embed_origins), cors_origins=tuple(args.cors_origins))
     if args.allow_upload and args.engine == "milvus":  # an upload rebuilds the folder, not the collection
         raise ClusterError("milvus.no_upload")
-    library, extend_ui = _opened(args, threads=1), None
+    library, extend_ui = _opened(args, threads=args.search_threads or None), None
     library.searcher()  # the model and the search engine (a Milvus collection: checked) before the server listens
     if args.allow_upload:  # off by default: anyone who reaches the page can change the index
         from kilde.index.documents import isolated

@@ -87,14 +87,18 @@ DOCUMENTS_CSS = """
 """
 
 
-def install_api(app, rows: Callable[[], list[DocumentSummary]], dependencies: list | None = None) -> None:
-    """`GET /api/documents`: `{"documents": [DocumentSummary.as_json(), ...]}`; before Gradio is mounted at "/"."""
+def install_api(app, rows: Callable[[], list[DocumentSummary]], dependencies: list | None = None,
+                build: Callable[[], str] | None = None) -> None:
+    """`GET /api/documents`: `{"build": …, "documents": [DocumentSummary.as_json(), ...]}`; before Gradio is
+    mounted at "/". `build` (`Library.build_id`) is the build the server searches now, read-only: replicas
+    over one folder can be told apart by it. Read before the list, so a switch in between shows next time."""
     from fastapi.responses import JSONResponse
 
     @app.get("/api/documents", summary=texts.API_DOCS["documents"], response_class=JSONResponse,
              dependencies=dependencies or [])
     def documents_list():
-        return JSONResponse({"documents": [r.as_json() for r in rows()]})
+        served = {"build": build()} if build is not None else {}
+        return JSONResponse(served | {"documents": [r.as_json() for r in rows()]})
 
 
 def add_documents_page(demo, rows: Callable[[], list[DocumentSummary]]) -> None:

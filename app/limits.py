@@ -22,6 +22,11 @@ from kilde.index.errors import KildeError
 
 DEFAULT_MAX_SEARCHES = 4  # torch runs one thread a search (server.py); more than a few per core only queues inside torch
 DEFAULT_SEARCH_TIMEOUT = 10.0  # seconds; one search is 60–400 ms here (benchmarks/api_load.txt), so 10 s is a stuck one
+# Cores one search's question encoding may use (`kilde serve --search-threads`; 0: the runtime's
+# default, every core). A server runs searches side by side, so one core each is fastest:
+# `benchmarks/api_load.py --search-threads 1 2 0` (20 clients, OpenVINO bf16, 2 cores, load 14, one
+# run): 1 thread 47.6 req/s (p50 374 / p95 711 ms), 2 threads 25.4 (709 / 1,291 ms), every core 28.2.
+DEFAULT_SEARCH_THREADS = 1
 RETRY_AFTER_SECONDS = 1  # a slot frees within one search time; a second is a polite wait
 
 

@@ -43,7 +43,7 @@ def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DE
     app.add_middleware(RequestLimits, uploads=uploads, api_prefix=api.API_PREFIX, widget_path=WIDGET_PATH)
     secure(app, policy, api.API_PREFIX, WIDGET_PATH)
     limiter = RateLimit(rate_limit)
-    install_api(app, library.documents, [Depends(limiter)])  # before api.install: its catch-all answers other /api/ paths
+    install_api(app, library.documents, [Depends(limiter)], build=lambda: library.build_id)  # before api.install: its catch-all answers other /api/ paths
     api.install(app, library, limiter)
     app.get(SCRIPT_PATH, include_in_schema=False)(web_component_script)
     app.get(WIDGET_PATH, include_in_schema=False)(widget_redirect)

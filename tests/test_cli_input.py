@@ -60,6 +60,7 @@ def test_human_batch_mode_reports_the_bad_line_on_stderr(index_args):
     (["serve", "--port"], "argumentet --port: trenger én verdi"),
     (["serve", "--max-upload-mb", "0"], "argumentet --max-upload-mb: «0» er ikke et gyldig tall her."),
     (["serve", "--max-searches", "-1"], "argumentet --max-searches: «-1» er ikke et gyldig tall her."),
+    (["serve", "--search-threads", "-1"], "argumentet --search-threads: «-1» er ikke et gyldig tall her."),
 ])
 def test_argparse_speaks_norwegian(args, expected):
     result = run_kilde(*args)

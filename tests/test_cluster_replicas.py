@@ -1,5 +1,7 @@
 """Replicas: two `kilde serve` over one index folder behind nginx (round-robin, loopback), while a
-third process publishes a new build. nginx is Debian's, started here with its own prefix and config."""
+third process publishes a new build: no request fails, and each replica, asked directly, serves the
+new build afterwards (`GET /api/documents`: its `build` and its documents). nginx is Debian's, started
+here with its own prefix and config."""
 
 from __future__ import annotations
 
@@ -50,6 +52,11 @@ def _nginx(prefix: Path, replicas: list[str]) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
+def _documents(base: str) -> dict:
+    with urllib.request.urlopen(f"{base}/api/documents", timeout=120) as response:
+        return json.load(response)
+
+
 def _search(base: str, question: str) -> dict:
     with urllib.request.urlopen(f"{base}/api/search?" + urllib.parse.urlencode({"q": question, "k": 1}),
                                 timeout=120) as response:
@@ -76,6 +83,8 @@ def test_two_replicas_behind_nginx_serve_through_a_publish(bundled_index, tmp_pa
                 except OSError as error:  # urllib's HTTPError and URLError included
                     results.append(f"failed: {error}")
 
+        old = (index_dir / "CURRENT").read_text().strip()
+        before = [_documents(url) for url in replicas]
         client = threading.Thread(target=ask)
         client.start()
         try:
@@ -85,5 +94,12 @@ def test_two_replicas_behind_nginx_serve_through_a_publish(bundled_index, tmp_pa
         finally:
             stop.set()
             client.join()
+        new = (index_dir / "CURRENT").read_text().strip()
+        after = [_documents(url) for url in replicas]  # each replica directly, not through nginx
     assert published.returncode == 0, published.stderr
     assert results and all(r == "ok" for r in results), [r for r in results if r != "ok"][:5]
+    assert new != old
+    assert [b["build"] for b in before] == [old, old]
+    assert [len(b["documents"]) for b in before] == [2, 2]
+    assert [a["build"] for a in after] == [new, new]  # both replicas switched to the published build
+    assert [[Path(d["source"]).name for d in a["documents"]] for a in after] == [[one[0].name]] * 2

@@ -85,21 +85,26 @@ def export_index(index_dir: Path, uri: str, collection: str) -> ExportReport:
     check_collection(client, collection, index.manifest)
     held = _digests(client, collection)
     analyzer = index.lexical.analyzer
-    vectors = index.vectors_at(np.arange(len(index.passages)))  # exact rows, not the FAISS codes
-    rows, wanted = [], set()
-    for passage, vector in zip(index.passages, vectors):
+    # the exact rows (a memmap, read as the loop goes), not the FAISS index's 8-bit codes
+    vectors = index.exact if index.exact is not None else index.vectors_at(np.arange(len(index.passages)))
+    rows, wanted, written = [], set(), 0
+    for passage, vector in zip(index.passages, vectors):  # upserted BATCH by BATCH: memory stays small at 100k+
         entity = _entity(index, passage, vector, analyzer)
         wanted.add(passage.id)
         if held.get(passage.id) != entity["digest"]:
             rows.append(entity)
-    for start in range(0, len(rows), BATCH):
-        client.upsert(collection, rows[start:start + BATCH])
+        if len(rows) == BATCH:
+            client.upsert(collection, rows)
+            written, rows = written + len(rows), []
+    if rows:
+        client.upsert(collection, rows)
+        written += len(rows)
     gone = [i for i in held if i not in wanted]
     for start in range(0, len(gone), BATCH):
         client.delete(collection, ids=gone[start:start + BATCH])
     client.flush(collection)
     client.alter_collection_properties(collection, properties={BUILD: build_fingerprint(index)})
-    return ExportReport(collection, len(index.passages), len(rows), len(gone), len(index.passages) - len(rows))
+    return ExportReport(collection, len(index.passages), written, len(gone), len(index.passages) - written)
 
 
 def _create(client, collection: str, manifest: Manifest) -> None:

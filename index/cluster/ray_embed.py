@@ -25,13 +25,15 @@ import numpy as np
 from kilde.index.errors import ClusterError
 from kilde.index.model.embedder import Embedder
 
-# Passages per `map_batches` batch: two of the embedder's own encode batches (32), so a lost actor
-# loses little work. Not tuned by measurement: on this shared 2-core machine (load average 25-31)
-# timings were too noisy to rank batch sizes; benchmarks/distributed.py `embed` is the place to do it.
-BATCH_SIZE = 64
-# One actor per CPU, one torch thread each. benchmarks/distributed.txt: 2 nodes x 1 CPU (1 actor
-# each) took 1.31x a warm local process for 96 passages, actor start and model load included.
-CPUS_PER_ACTOR = 1
+# Chosen by measurement (benchmarks/distributed.py embed --passages 384, OpenVINO bf16, one 2-CPU node
+# on loopback, load average 11, one run, actor start and model load included; benchmarks/distributed.txt):
+# passages per `map_batches` batch 16 / 32 / 64 / 128 took 66 / 47 / 34 / 33 s with one actor of 2 CPUs and
+# 61 / 57 / 47 / 42 s with two actors of 1 CPU: bigger batches win (fewer blocks to schedule, and the
+# encoder's own length buckets fill better), 128 passages is still little work to redo when an actor is
+# lost; one actor of 2 CPUs (2 threads) beat two of 1 at every batch size (one model load, not two).
+BATCH_SIZE = 128
+# CPUs (and encoder threads) per actor: 2, or a node's CPUs when a node has fewer (an actor must fit one).
+CPUS_PER_ACTOR = 2
 RETRIES = 3  # restarts of a lost actor, retries of its batch
 LOCAL_OBJECT_STORE = 200 * 1024 ** 2  # `--ray local`: small, the machine is shared
 
@@ -78,7 +80,9 @@ class RayEmbedder:
 
     embedder: Embedder
     batch_size: int = BATCH_SIZE
-    actors: int | None = None  # None: one per CPUS_PER_ACTOR CPUs of the cluster
+    actors: int | None = None  # None: one per cpus_per_actor CPUs of the cluster
+    cpus_per_actor: int | None = None  # CPUs Ray reserves for an actor = its encoder's threads (None: CPUS_PER_ACTOR,
+                                       # or the smallest node's CPUs when fewer)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         import ray
@@ -87,13 +91,17 @@ class RayEmbedder:
         DataContext.get_current().enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")  # Ray 2.60 names them so itself
-        actors = self.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // CPUS_PER_ACTOR)
+        cpus = self.cpus_per_actor or _actor_cpus(ray.nodes())
+        actors = self.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // cpus)
         rows = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)],
                                    override_num_blocks=max(1, min(len(texts) // self.batch_size, 4 * actors)))
         embedded = rows.map_batches(
-            EmbedWorker, fn_constructor_kwargs={"model": self.embedder.name, "fingerprint": self.embedder.fingerprint},
+            EmbedWorker, fn_constructor_kwargs={"model": self.embedder.name, "fingerprint": self.embedder.fingerprint,
+                                                "backend": self.embedder.backend.name,
+                                                "precision": self.embedder.backend.precision,
+                                                "threads": cpus},
             batch_size=self.batch_size, batch_format="numpy", compute=ActorPoolStrategy(min_size=1, max_size=actors),
-            num_cpus=CPUS_PER_ACTOR, max_restarts=RETRIES, max_task_retries=RETRIES,
+            num_cpus=cpus, max_restarts=RETRIES, max_task_retries=RETRIES,
         )
         vectors = np.zeros((len(texts), self.embedder.dimension), np.float32)
         seen = np.zeros(len(texts), bool)
@@ -110,16 +118,23 @@ class RayEmbedder:
         return vectors
 
 
+def _actor_cpus(nodes: list[dict]) -> int:
+    """CPUS_PER_ACTOR, or fewer when the smallest live node with CPUs has fewer (else no actor fits there)."""
+    sizes = [int(n["Resources"].get("CPU", 0)) for n in nodes if n.get("Alive")]
+    return max(1, min([CPUS_PER_ACTOR] + [c for c in sizes if c > 0]))
+
+
 class EmbedWorker:
     """One Ray Data actor: loads the model once, then embeds batch after batch."""
 
-    def __init__(self, model: str, fingerprint: str) -> None:
-        import torch
-
+    def __init__(self, model: str, fingerprint: str, backend: str = "torch", precision: str = "fp32",
+                 threads: int = CPUS_PER_ACTOR) -> None:
         from kilde.index.model.embedder import load_embedder
 
-        torch.set_num_threads(CPUS_PER_ACTOR)
-        self.embedder = load_embedder(None if model == _bundled() else model)
+        # The driver's backend, and as many threads as CPUs Ray gave this actor (torch's or the runtime's).
+        bundled = model == _bundled()
+        self.embedder = load_embedder(None if bundled else model, backend=backend if bundled else None,
+                                      precision=precision if bundled else None, threads=threads)
         if self.embedder.fingerprint != fingerprint:
             raise RuntimeError(f"cluster.other_model: this worker's {model} has other weights than the driver's")
 

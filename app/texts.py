@@ -396,6 +396,11 @@ CLI_EXPORTED = (
 # ---------------------------------------------------------------------------------------------
 
 ERRORS |= {
+    "upload.too_slow": (
+        "Disse filene ble ikke lest fordi opplastingen hadde brukt opp sine {seconds} sekunder på de andre: "
+        "{files}. Last dem opp på nytt, gjerne noen få om gangen (grensen settes med miljøvariabelen "
+        "KILDE_PARSE_UPLOAD_SECONDS)."
+    ),
     "upload.not_uploaded": (
         "«{name}» ble ikke lastet opp gjennom denne siden, så Kilde tar den ikke inn. "
         "Velg filen på nytt med «Dokumenter»-feltet."

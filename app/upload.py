@@ -11,9 +11,12 @@ and only passages the index does not hold yet are embedded. Every page of the se
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from kilde.index.documents.budgets import Budgets
 from kilde.index.documents.reader import read_documents
 from kilde.index.errors import KildeError
 from kilde.index.library import Library
@@ -67,14 +70,23 @@ def ingest(library: Library, paths: list[Path], overrides: dict[str, str]) -> st
     if not paths:
         return texts.UPLOAD_NO_FILES
     overrides = {key: value.strip() for key, value in overrides.items() if value and value.strip()}
-    readable, refused = [], []
+    readable, refused, late = [], [], []
+    budgets = Budgets.from_environment()
+    deadline = time.monotonic() + budgets.upload_seconds  # the whole upload's parsing (budgets.py)
     for path in paths:
-        try:
-            read_documents([path], overrides)  # a broken file fails here, before it is kept
+        left = deadline - time.monotonic()
+        if left <= 0:
+            late.append(Path(path.name).name)
+            continue
+        try:  # a broken file fails here, before it is kept; it may take what the upload has left
+            read_documents([path], overrides, budgets=replace(budgets, seconds=min(budgets.seconds, left)))
         except KildeError as error:
             refused.append(_described(error))
         else:
             readable.append(path)
+    if late:
+        refused.append(texts.describe(KildeError("upload.too_slow", seconds=f"{budgets.upload_seconds:g}",
+                                                 files=", ".join(f"«{name}»" for name in late))))
     if not readable:
         return "\n\n".join(refused)
     try:

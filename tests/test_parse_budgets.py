@@ -193,3 +193,22 @@ def test_an_upload_adds_the_good_files_and_names_the_bad_one(tmp_path, index_dir
     assert "Kilde ga opp å lese nuller.pdf etter 0,5 sekunder" in message and str(tmp_path) not in message
     assert (index_dir / "uploads" / "lavterskel.html").exists() and not (index_dir / "uploads" / "nuller.pdf").exists()
     assert parse_children() == []
+
+
+def test_the_files_of_one_upload_share_its_budget(tmp_path, index_dir, embedder, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("KILDE_PARSE_SECONDS", "0.5")
+    monkeypatch.setenv("KILDE_PARSE_UPLOAD_SECONDS", "0.8")
+    temp = tmp_path / "gradio-temp"
+    temp.mkdir()
+    page = temp / "lavterskel.html"
+    page.write_text(PAGE, encoding="utf-8")
+    zeros = write_zeros_pdf(temp)
+    bad = [zeros.rename(temp / "treg-1.pdf")] + [temp / f"treg-{i}.pdf" for i in (2, 3, 4)]
+    for copy in bad[1:]:
+        copy.write_bytes(bad[0].read_bytes())
+    message = ingest(Library.open(index_dir, model=embedder), [page, *bad], {})
+    assert message.startswith("Lagt til: «lavterskel».")
+    assert "treg-1.pdf" in message and "ble ikke lest" in message and "«treg-4.pdf»" in message
+    late = message.split("ble ikke lest", 1)[1]
+    assert "treg-1.pdf" not in late  # the first slow file was read (and stopped), the last ones never started
+    assert parse_children() == []

@@ -38,6 +38,12 @@ The defaults and why (2-core machine shared with other jobs, `nice -n 10`; the c
   different paragraphs 48:1, one paragraph repeated 5,000–10,000 times 206–217:1), pictures
   about 1:1, and the zeros of a zip bomb about 1,000:1 (deflate's limit is 1,032:1).
 
+- `upload_seconds` 300: one upload through the upload page (`kilde serve --allow-upload`) reads its
+  files one after another in the queue everyone's uploads share, so a per-file budget alone lets one
+  upload of many slow files hold the queue for their number × 120 s (about 200 nested-HTML files fit
+  the 50 MB upload limit). The files of one upload share 300 s: each is read under what is left
+  (at most `seconds`), and those left when it is spent are refused by name (`upload.too_slow`).
+
 Each budget can be changed with an environment variable, `KILDE_PARSE_` and its name in capitals
 (`KILDE_PARSE_SECONDS=300`, `KILDE_PARSE_PDF_PAGES=3000`, `KILDE_PARSE_PDF_MB=250`); the variables
 are read each time a path is read, in the process that reads it (`kilde add`, `kilde serve`).
@@ -76,6 +82,7 @@ class Budgets:
     docx_unzipped_mb: float = 500
     docx_ratio: float = 500
     docx_parts: int = 5000
+    upload_seconds: float = 300.0  # all the files of one upload together (the upload page)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Budgets":

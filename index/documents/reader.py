@@ -80,23 +80,24 @@ def corpus_hash(documents: list[Document]) -> str:
 
 
 def read_documents(paths: list[Path], overrides: Mapping[str, str | None] | None = None,
-                   only: Collection[str] | None = None) -> list[Document]:
+                   only: Collection[str] | None = None, budgets: Budgets | None = None) -> list[Document]:
     """Every document under `paths`; `overrides` (e.g. from command-line flags) win over all other metadata.
 
-    `only` (file paths as `source_files` gives them) reads just those files of the paths."""
+    `only` (file paths as `source_files` gives them) reads just those files of the paths; `budgets`
+    replaces the environment's parse budgets (the upload page gives a file what its upload has left)."""
     overrides = _checked(overrides or {})
     documents: list[Document] = []
     for path in paths:
         if not path.exists():
             raise CorpusError("corpus.missing", path=str(path))
         if path.is_dir():
-            documents += _read_folder(path, overrides, only)
+            documents += _read_folder(path, overrides, only, budgets)
         elif only is not None and str(path) not in only:
             continue
         elif path.suffix.lower() == ".jsonl":
             documents += _read_jsonl(path, overrides)
         elif can_read(path):
-            documents.append(_file_document(path, {}, overrides))
+            documents.append(_file_document(path, {}, overrides, budgets))
         else:
             raise CorpusError("corpus.unknown_type", path=str(path))
     seen: set[str] = set()
@@ -129,7 +130,8 @@ def metadata_files(file: Path, source: Path) -> list[Path]:
     return [p for p in [*found, sidecar_path(file)] if p.is_file()]
 
 
-def _read_folder(folder: Path, overrides: dict[str, str], only: Collection[str] | None = None) -> list[Document]:
+def _read_folder(folder: Path, overrides: dict[str, str], only: Collection[str] | None = None,
+                 budgets: Budgets | None = None) -> list[Document]:
     meta_path = folder / METADATA_FILE
     metadata = read_toml(meta_path) if meta_path.exists() else {}
     for doc_id, entry in metadata.items():
@@ -146,12 +148,12 @@ def _read_folder(folder: Path, overrides: dict[str, str], only: Collection[str] 
             documents += _read_jsonl(path, overrides)
         else:
             entry = by_file.get(path.name) or by_stem.get(path.stem, {})
-            documents.append(_file_document(path, entry, overrides))
+            documents.append(_file_document(path, entry, overrides, budgets))
     return documents
 
 
-def _file_document(path: Path, entry: dict, overrides: dict[str, str]) -> Document:
-    extracted = read_file(path)
+def _file_document(path: Path, entry: dict, overrides: dict[str, str], budgets: Budgets | None = None) -> Document:
+    extracted = read_file(path, budgets)
     meta = merge({"id": path.stem, "title": path.stem}, extracted.metadata, entry, read_sidecar(path), overrides)
     return Document(_info(meta, source=str(path)), extracted.text)
 

@@ -181,12 +181,18 @@ def test_kilde_add_of_a_slow_pdf_exits_2_with_the_message(tmp_path):
     assert f"Kilde ga opp å lese {bad} etter 1 sekunder" in result.stderr
 
 
-def test_an_upload_adds_the_good_files_and_names_the_bad_one(tmp_path, index_dir, embedder, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("KILDE_PARSE_SECONDS", "0.5")
+def upload_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder standing for Gradio's upload folder, holding one good web page."""
     temp = tmp_path / "gradio-temp"
     temp.mkdir()
     page = temp / "lavterskel.html"
     page.write_text(PAGE, encoding="utf-8")
+    return temp, page
+
+
+def test_an_upload_adds_the_good_files_and_names_the_bad_one(tmp_path, index_dir, embedder, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("KILDE_PARSE_SECONDS", "0.5")
+    temp, page = upload_folder(tmp_path)
     bad = write_zeros_pdf(temp)
     message = ingest(Library.open(index_dir, model=embedder), [bad, page], {})
     assert message.startswith("Lagt til: «lavterskel».")
@@ -198,10 +204,7 @@ def test_an_upload_adds_the_good_files_and_names_the_bad_one(tmp_path, index_dir
 def test_the_files_of_one_upload_share_its_budget(tmp_path, index_dir, embedder, monkeypatch):  # noqa: F811
     monkeypatch.setenv("KILDE_PARSE_SECONDS", "0.5")
     monkeypatch.setenv("KILDE_PARSE_UPLOAD_SECONDS", "0.8")
-    temp = tmp_path / "gradio-temp"
-    temp.mkdir()
-    page = temp / "lavterskel.html"
-    page.write_text(PAGE, encoding="utf-8")
+    temp, page = upload_folder(tmp_path)
     zeros = write_zeros_pdf(temp)
     bad = [zeros.rename(temp / "treg-1.pdf")] + [temp / f"treg-{i}.pdf" for i in (2, 3, 4)]
     for copy in bad[1:]:

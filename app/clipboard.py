@@ -16,14 +16,19 @@ button's own data-copied text confirms the copy for two seconds.
 
 from __future__ import annotations
 
-COPY_SCRIPT = """
-() => {
-  if (window.kildeCopyListener) return;
-  window.kildeCopyListener = true;
+# In the page's <head> (`mount_gradio_app(head=…)`), so the attribute is Norwegian from the first
+# paint: as part of COPY_SCRIPT it was set only once Gradio had loaded, after the page's text showed.
+LANG_HEAD = """<script>(() => {
   const root = document.documentElement;
   root.lang = "nb";
   new MutationObserver(() => { if (root.lang !== "nb") root.lang = "nb"; })
     .observe(root, { attributes: true, attributeFilter: ["lang"] });
+})();</script>"""
+
+COPY_SCRIPT = """
+() => {
+  if (window.kildeCopyListener) return;
+  window.kildeCopyListener = true;
   new MutationObserver((changes) => {
     if (window.innerWidth > 640) return;
     for (const change of changes) {

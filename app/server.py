@@ -17,7 +17,7 @@ from kilde.index.library import Library
 
 from . import api, texts
 from .cards import CSS
-from .clipboard import COPY_SCRIPT
+from .clipboard import COPY_SCRIPT, LANG_HEAD
 from .documents_page import DOCUMENTS_CSS, add_documents_page, install_api
 from .embed_page import EMBED_CSS, add_embed_page
 from .limits import LimitedSearcher, SearchLimits, SearchSlots
@@ -50,7 +50,8 @@ def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DE
     widget = build_widget(library)
     guard_file_inputs(widget)
     gr.mount_gradio_app(app, widget, path=WIDGET_PATH, theme=theme(), css=CSS + WIDGET_CSS,
-                        js=COPY_SCRIPT, footer_links=[], ssr_mode=False, max_file_size=0,  # the widget takes no files
+                        js=COPY_SCRIPT, head=LANG_HEAD, footer_links=[], ssr_mode=False,
+                        max_file_size=0,  # the widget takes no files
                         i18n=gradio_i18n())
     demo = build_ui(library)
     add_embed_page(demo)
@@ -61,5 +62,5 @@ def create_app(library: Library, policy: Policy = Policy(), rate_limit: str = DE
     with warnings.catch_warnings():  # Gradio warns that SSR is off for multi-page apps even with ssr_mode=False
         warnings.filterwarnings("ignore", "SSR mode is not supported", UserWarning)
         return gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=CSS + DOCUMENTS_CSS + EMBED_CSS,
-                                   js=COPY_SCRIPT, footer_links=[], ssr_mode=False,
+                                   js=COPY_SCRIPT, head=LANG_HEAD, footer_links=[], ssr_mode=False,
                                    max_file_size=uploads.max_bytes if uploads else 0, i18n=gradio_i18n())

@@ -291,7 +291,7 @@ def _previous_vectors(previous: tuple[Path, Manifest] | None) -> tuple[dict[str,
     try:
         keys = (build / VECTOR_KEYS).read_text(encoding="utf-8").split()
         if manifest.format >= 2:
-            vectors = open_exact(build / EXACT_FILE)
+            vectors = open_exact(build / EXACT_FILE, scattered=False)
         else:
             index = faiss.read_index(str(build / VECTORS))
             vectors = index.reconstruct_n(0, index.ntotal)

@@ -22,8 +22,9 @@ many IVF cells; the inverted file (nlist 1,255) needed nprobe 384 (31 % of the v
 efSearch 128 and 0.974 at 192 with p50 0.6 / 1.2 ms; HNSW-Flat M = 32 0.959 at 128, but keeps
 float32 vectors in RAM (1.5 GB more at 1M). HNSW costs build time: 182 s at 100k on the loaded
 2-core machine against 24 s for the IVF, paid once per build, beside an embedding of the same
-passages that takes ~12 minutes on the fastest backend. HNSW cannot remove vectors, but Kilde builds
-the vector index anew for every build, so that does not matter here.
+passages that takes ~12 minutes on the fastest backend. HNSW cannot remove vectors: a build that
+removes or changes passages builds the graph anew, one that only appends extends the previous one
+(`build_vector_index(grown=…)`).
 
 The search parameter is not guessed: the build measures Recall@10 against the exact search on
 pseudo-questions made from its own vectors (a stored vector plus noise, normalised) and takes the

@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,17 @@ def _embed_actors(cluster) -> list[int]:
     return actors
 
 
-def test_a_worker_killed_mid_build_does_not_break_the_build(cluster, embedder, bundled_index, tmp_path):
+def _copies(documents, count: int):
+    """The documents and `count` copies of each whose every paragraph reads a little differently (so none is
+    reused by content hash): enough embedding work that the build is still running when an actor dies. With
+    the bundled 50 passages alone, OpenVINO finished a CI build before the killer struck."""
+    copies = [replace(d, info=replace(d.info, id=f"{d.info.id}-kopi-{n}", title=f"{d.info.title} (kopi {n})"),
+                      text=d.text.replace("\n\n", f" (kopi {n})\n\n"))
+              for n in range(1, count + 1) for d in documents]
+    return list(documents) + copies
+
+
+def test_a_worker_killed_mid_build_does_not_break_the_build(cluster, embedder, tmp_path):
     killed, done = [], threading.Event()
 
     def kill_one_actor() -> None:
@@ -109,21 +120,23 @@ def test_a_worker_killed_mid_build_does_not_break_the_build(cluster, embedder, b
                     return
             time.sleep(0.2)
 
-    documents = read_documents([bundled_corpus()])
+    documents = _copies(read_documents([bundled_corpus()]), 8)
+    sources = [str(bundled_corpus())]
+    local = build_index(documents, embedder, tmp_path / "local", sources)
     killer = threading.Thread(target=kill_one_actor)
     with ray_cluster(cluster.address):
         killer.start()
         try:
-            manifest = build_index(documents, embedder, tmp_path, [str(bundled_corpus())],
+            manifest = build_index(documents, embedder, tmp_path / "ray", sources,
                                    embed=RayEmbedder(embedder, batch_size=4))
             finished_before_kill = not killed
         finally:
             done.set()
             killer.join()
     assert killed and not finished_before_kill, "the actor was not killed while the build ran"
-    assert manifest.passage_count == load_index(bundled_index).manifest.passage_count
-    ray_ids, ray_vectors = _vectors(tmp_path)
-    local_ids, local_vectors = _vectors(bundled_index)
+    assert manifest.passage_count == local.passage_count and manifest.embedded == local.passage_count
+    ray_ids, ray_vectors = _vectors(tmp_path / "ray")
+    local_ids, local_vectors = _vectors(tmp_path / "local")
     assert ray_ids == local_ids
     assert float((ray_vectors * local_vectors).sum(axis=1).min()) >= 0.9999
 

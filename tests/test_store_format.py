@@ -65,6 +65,36 @@ def test_opening_creates_no_passage_objects(index_copy, monkeypatch):
     assert isinstance(index.exact, np.memmap)
 
 
+def _mapped_kb(name: str) -> int:
+    """Resident kB of this process' mappings of files called `name` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
+            inside = len(fields) >= 6 and fields[-1].endswith("/" + name)
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+def test_a_search_reads_its_rows_without_mapping_them(index_copy, embedder, tmp_path):
+    index = load_index(index_copy)
+    whole = np.load(live_build(index_copy) / vector_index.EXACT_FILE)  # read, not mapped
+    rng = np.random.default_rng(3)
+    for rows in (np.array([7, 3, 3, 49, 0]), np.arange(10, 30), rng.integers(0, 50, 200), np.array([], np.int64)):
+        assert np.array_equal(index.vectors_at(rows), whole[rows])
+    with pytest.raises(IndexError):
+        index.vectors_at(np.array([50]))
+    opened = load_index(index_copy)
+    assert Searcher(opened, embedder).search("Hva er skadereduksjon?", 5, mode="hybrid").hits
+    if Path("/proc/self/smaps").exists():
+        assert _mapped_kb(vector_index.EXACT_FILE) == 0
+    bad = tmp_path / "vectors.npy"
+    np.save(bad, whole.astype(">f4"))
+    with pytest.raises(ValueError):
+        vector_index.ExactRows(bad, np.load(bad, mmap_mode="r"))
+
+
 def _clustered(rng, count=6000, dimension=64):
     centres = rng.standard_normal((60, dimension)).astype(np.float32)
     vectors = centres[rng.integers(0, 60, count)] + 0.7 * rng.standard_normal((count, dimension)).astype(np.float32)

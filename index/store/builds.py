@@ -44,8 +44,8 @@ from kilde.index.retrieval.lexical import LexicalIndex
 from kilde.index.store import publish
 from kilde.index.store.manifest import FORMAT, Manifest, read_manifest_at
 from kilde.index.store.passage_table import TABLE_FILE, PassageTable, write_table
-from kilde.index.store.vector_index import (EXACT_FILE, INDEX_FILE, build_vector_index, choose_kind, new_exact,
-                                            open_exact, open_vector_index)
+from kilde.index.store.vector_index import (EXACT_FILE, INDEX_FILE, ExactRows, build_vector_index, choose_kind,
+                                            new_exact, open_exact, open_vector_index)
 
 __all__ = ["Manifest", "StoredIndex", "build_index", "load_index", "read_manifest", "check_model", "vector_key"]
 
@@ -70,7 +70,8 @@ class StoredIndex:
     lexical: LexicalIndex  # one entry per passage, in `passages` order
     document_lexical: LexicalIndex  # one entry per document, in `document_order`
     document_order: list[str]
-    exact: np.ndarray | None = None  # every row's vector (a read-only memmap)
+    exact: np.ndarray | None = None  # every row's vector (a read-only memmap), for reading it whole
+    rows: ExactRows | None = None  # the same file, read row by row by a search (`vectors_at`)
     positions: np.ndarray | None = None  # per row, its document's position in `document_order`
     table: PassageTable | None = None  # None for a format-1 build held in memory
     build: Path | None = None
@@ -78,6 +79,8 @@ class StoredIndex:
     def vectors_at(self, rows: np.ndarray) -> np.ndarray:
         """The exact float32 vectors of these rows."""
         rows = np.asarray(rows, dtype=np.int64)
+        if self.rows is not None:
+            return self.rows.read(rows)
         if self.exact is None:
             return self.vectors.reconstruct_batch(rows)
         return np.asarray(self.exact[rows], dtype=np.float32)
@@ -364,6 +367,7 @@ def open_build(build: Path, index_dir: Path) -> StoredIndex:
         table = PassageTable(build / TABLE_FILE)
         vectors = open_vector_index(build / VECTORS, manifest.vector_index)
         exact = open_exact(build / EXACT_FILE)
+        rows = ExactRows(build / EXACT_FILE, exact)
         positions = np.load(build / PASSAGE_DOCUMENTS)
         lexical = LexicalIndex.load(build / LEXICAL_PASSAGES)
         document_lexical = LexicalIndex.load(build / LEXICAL_DOCUMENTS)
@@ -376,7 +380,7 @@ def open_build(build: Path, index_dir: Path) -> StoredIndex:
             document_lexical.size == len(order) == manifest.document_count)):
         raise IndexStateError("index.broken", path=str(index_dir))
     return StoredIndex(manifest, vectors, table.passages, table.documents, lexical, document_lexical, order,
-                       exact=exact, positions=positions, table=table, build=build)
+                       exact=exact, rows=rows, positions=positions, table=table, build=build)
 
 
 def _open_format1(build: Path, index_dir: Path, manifest: Manifest) -> StoredIndex:

@@ -1,8 +1,8 @@
 """The vectors on disk: exact rows in a float32 .npy, searched through a FAISS index that
 follows the corpus size.
 
-- `vectors.npy` holds every passage's vector, row by row, memory-mapped when opened: exact
-  cosines for re-scoring (`StoredIndex.vectors_at`) and the vectors an incremental build reuses.
+- `vectors.npy` holds every passage's vector, row by row: exact cosines for re-scoring, read row by
+  row (`ExactRows`, `StoredIndex.vectors_at`), and, memory-mapped, the vectors an incremental build reuses.
 - `vectors.faiss` is exact (`IndexFlatIP`) below `FLAT_LIMIT` passages and a graph (`IndexHNSWSQ`:
   HNSW, M = 32, efConstruction = 128, over 8-bit scalar-quantised vectors) above. The graph's
   candidates are re-scored with the exact vectors by the search (`Evidence.cosine`), so the
@@ -219,20 +219,60 @@ def open_vector_index(path: Path, parameters: dict) -> faiss.Index:
 
 
 def open_exact(path: Path, scattered: bool = True) -> np.ndarray:
-    """`vectors.npy` memory-mapped; for a search (`scattered`) without read-ahead (`MADV_RANDOM`).
-
-    A search reads some 200 scattered rows (1.5 kB each); with the kernel's default read-ahead every
-    such read pulled in its neighbourhood, and on the benchmark's 1M index 200 searches left 1,173 MB
-    of the 1.5 GB file resident (`/proc/self/smaps`), most of the process' RSS; with the advice,
-    184 MB when the file was not in the page cache (VmRSS 2.14 GB in all). When it is, the kernel
-    still maps the cached pages around each one read (fault-around), and VmRSS was 3.11 GB: those
-    pages are page cache either way, not the process' own memory (RssAnon 0.96 GB, model included).
-    A build copying the previous build's rows in order (`scattered=False`) keeps read-ahead."""
+    """`vectors.npy` memory-mapped, for reading all of it or long runs of it (a build reusing the previous
+    build's rows, an export); `scattered` advises the kernel against read-ahead (`MADV_RANDOM`).
+    A search reads its rows with `ExactRows` instead."""
     exact = np.load(str(path), mmap_mode="r")
     mapped = getattr(exact, "_mmap", None)
     if scattered and mapped is not None and hasattr(mmap, "MADV_RANDOM"):
         mapped.madvise(mmap.MADV_RANDOM)
     return exact
+
+
+class ExactRows:
+    """Chosen rows of `vectors.npy` read with `preadv` into one array: what a search re-scores.
+
+    Why not the memory map: a search reads some 200 scattered rows (1.5 kB each). Through a map, the
+    kernel's read-ahead pulled in each row's neighbourhood (1,173 MB of the 1.5 GB file resident after
+    200 searches at 1M); with `MADV_RANDOM` it still maps the cached pages around each page touched
+    (fault-around), so a warm page cache left VmRSS at 3.11 GB (RssAnon 0.96 GB). A read puts the pages
+    in the page cache only, which is not the process' memory: `benchmarks/scale.txt` has the figures.
+    Runs of consecutive rows (a document's passages, a filter's rows) are one read each."""
+
+    def __init__(self, path: Path, layout: np.ndarray) -> None:
+        """`layout`: the file's memory map (`open_exact`), for where its rows start and their shape."""
+        if layout.dtype != np.dtype("<f4") or layout.ndim != 2 or not layout.flags.c_contiguous:
+            raise ValueError(f"{path}: not rows of little-endian float32")
+        self.count, self.dimension = layout.shape
+        self.start = int(layout.offset)
+        self.row_bytes = 4 * self.dimension
+        self._file = open(path, "rb", buffering=0)  # held like a map: a published build may be replaced meanwhile
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(self._file.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
+
+    def read(self, rows: np.ndarray) -> np.ndarray:
+        """The float32 vectors of `rows` (any order, repeats allowed), in that order."""
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if rows.size == 0:
+            return np.empty((0, self.dimension), np.float32)
+        unique, inverse = np.unique(rows, return_inverse=True)
+        if unique[0] < 0 or unique[-1] >= self.count:
+            raise IndexError(f"rows outside 0..{self.count - 1}")
+        out = np.empty((len(unique), self.dimension), np.float32)
+        buffer = memoryview(out).cast("B")
+        breaks = np.flatnonzero(np.diff(unique) != 1) + 1
+        firsts = np.concatenate(([0], breaks)).tolist()
+        for first, end in zip(firsts, np.concatenate((breaks, [len(unique)])).tolist()):
+            self._read_into(buffer[first * self.row_bytes:end * self.row_bytes],
+                            self.start + int(unique[first]) * self.row_bytes)
+        return out[inverse]
+
+    def _read_into(self, target: memoryview, offset: int) -> None:
+        while len(target):
+            got = os.preadv(self._file.fileno(), [target], offset)
+            if got <= 0:
+                raise OSError(f"{self._file.name} ends before its rows do")
+            target, offset = target[got:], offset + got
 
 
 def new_exact(path: Path, count: int, dimension: int) -> np.ndarray:

@@ -156,3 +156,19 @@ def test_one_thread_a_search_answers_concurrent_questions_as_serial_ones(backend
         together = list(pool.map(server.embed_query, questions))
     for a, b in zip(alone, together):
         assert float(a @ b) >= 0.99999
+
+
+def test_a_single_text_on_the_fixed_shape_gets_the_vector_a_batch_gets(embedder):
+    """OpenVINO runs one text padded to `FIXED_LENGTHS` (runtime_encoder); its vector is the one the
+    dynamic-shape model gives the same text in a batch, at every length up to the fixed one and past it."""
+    from kilde.index.model.runtime_encoder import FIXED_LENGTHS
+
+    assert embedder.backend.name == "openvino"
+    tokenised = embedder.model.tokenised
+    texts = [QUESTION, "Narkotika?"] + [" ".join(["overdose"] * n) for n in range(2, 40)]
+    lengths = {tokenised.count(embedder.query_prompt + t) for t in texts}
+    assert min(lengths) < FIXED_LENGTHS[0] and FIXED_LENGTHS[0] in lengths and max(lengths) > FIXED_LENGTHS[-1]
+    alone = np.stack([embedder.embed_query(t) for t in texts])
+    batched = embedder.model.encode(texts, prompt=embedder.query_prompt, batch_size=len(texts))
+    assert float((alone * batched).sum(axis=1).min()) >= 0.99999
+    assert float(alone[0] @ alone[1]) < 0.99  # not one vector for every text

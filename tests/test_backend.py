@@ -160,7 +160,7 @@ def test_one_thread_a_search_answers_concurrent_questions_as_serial_ones(backend
 
 def test_a_single_text_on_the_fixed_shape_gets_the_vector_a_batch_gets(embedder):
     """OpenVINO runs one text padded to `FIXED_LENGTHS` (runtime_encoder); its vector is the one the
-    dynamic-shape model gives the same text in a batch, at every length up to the fixed one and past it."""
+    dynamic-shape model gives the same text in a batch, at lengths below, at and past the fixed one."""
     from kilde.index.model.runtime_encoder import FIXED_LENGTHS
 
     assert embedder.backend.name == "openvino"

@@ -243,23 +243,32 @@ def rescore(exact: np.ndarray, query: np.ndarray, rows: np.ndarray) -> np.ndarra
     return rows[np.argsort(-(np.asarray(exact[rows]) @ query), kind="stable")]
 
 
+BUNDLED_ROUNDS = 3
+
+
 def bundled_step(args) -> dict:
-    """Hybrid search median on the bundled corpus as a ratio to embedding the question alone."""
+    """Hybrid search median on the bundled corpus as a ratio to embedding the question alone: rounds of
+    the 20 questions embedded, then searched, alternating; each side's best round median (the machine is
+    shared: one round of 20 moved the ratio by ±0.2)."""
     real = load_embedder()
     texts = [q.question for path in (SHARED / "seed_dev.jsonl", HERE / "questions" / "seed_dev_nynorsk.jsonl")
              for q in read_questions(path)][:20]
+    embeds, searches = [], []
     with tempfile.TemporaryDirectory() as folder:
         library = Library.open(folder, model=real)
         library.index([bundled_corpus()])
-        _, embed_times = embed_questions(real, texts)
         library.search(texts[0], 5)
-        times = []
-        for text in texts:
-            started = time.perf_counter()
-            library.search(text, 5, mode="hybrid")
-            times.append(1000 * (time.perf_counter() - started))
-    embed, hybrid = statistics.median(embed_times), statistics.median(times)
-    return {"embed_ms": embed, "hybrid_ms": hybrid, "ratio": hybrid / embed}
+        for _ in range(BUNDLED_ROUNDS):
+            embeds.append(statistics.median(embed_questions(real, texts)[1]))
+            times = []
+            for text in texts:
+                started = time.perf_counter()
+                library.search(text, 5, mode="hybrid")
+                times.append(1000 * (time.perf_counter() - started))
+            searches.append(statistics.median(times))
+    embed, hybrid = min(embeds), min(searches)
+    return {"embed_ms": embed, "hybrid_ms": hybrid, "ratio": hybrid / embed,
+            "rounds": [round(h / e, 3) for e, h in zip(embeds, searches)]}
 
 
 def recalibrate_step(args) -> dict:
@@ -348,7 +357,8 @@ def print_table(rows, bundled: dict, searches: int) -> None:
         cells.append(f"{measured['recall_at_10']:.3f}")
         print(" | ".join(cells))
     print(f"bundled corpus: hybrid median {bundled['hybrid_ms']:.1f} ms, embedding the question "
-          f"{bundled['embed_ms']:.1f} ms: {bundled['ratio']:.2f}× (target ≤ 1.5×)")
+          f"{bundled['embed_ms']:.1f} ms: {bundled['ratio']:.2f}× (target ≤ 1.5×; "
+          f"round by round {', '.join(f'{r:.2f}' for r in bundled['rounds'])})")
 
 
 if __name__ == "__main__":

@@ -466,10 +466,16 @@ class Library:
             raise IndexStateError("index.broken", path=str(self.path))
 
     def _pointer(self) -> str | None:
+        """The build `CURRENT` names, read on every search (a plain `os.read`: `Path.read_text` was
+        0.1–0.2 ms of a 2 ms search on the bundled corpus)."""
         try:
-            return (self.path / POINTER).read_text().strip()
+            handle = os.open(self.path / POINTER, os.O_RDONLY)
         except FileNotFoundError:
             return None
+        try:
+            return os.read(handle, 4096).decode("utf-8").strip()
+        finally:
+            os.close(handle)
 
 
 def _read_from(where: str, path: str) -> bool:

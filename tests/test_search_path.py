@@ -25,6 +25,7 @@ def test_the_question_is_analysed_once_per_search(searcher, monkeypatch, mode):
     kept = Analyzer.kept
     monkeypatch.setattr(Analyzer, "kept", lambda self, text_words, english: analysed.append(tuple(text_words))
                         or kept(self, text_words, english))
+    searcher.highlighter.sentences.cache_clear()  # the hits' sentences are analysed once, then kept
     result = searcher.search(QUESTION, 5, mode=mode)
     assert result.hits
     assert analysed.count(tuple(words(QUESTION))) == 1

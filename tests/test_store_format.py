@@ -95,6 +95,22 @@ def test_a_search_reads_its_rows_without_mapping_them(index_copy, embedder, tmp_
         vector_index.ExactRows(bad, np.load(bad, mmap_mode="r"))
 
 
+def test_passages_read_again_come_from_memory_and_are_the_same(index_copy, monkeypatch):
+    monkeypatch.setattr(passage_table, "PASSAGES_KEPT", 8)
+    table = passage_table.PassageTable(live_build(index_copy) / passage_table.TABLE_FILE)
+    queries = []
+    table._connection.set_trace_callback(queries.append)
+    first = table.passages_at([3, 7, 7, 49, 60, -1])
+    assert sorted(first) == [3, 7, 49] and first[7] == table.passage_at(7) and len(queries) == 2
+    queries.clear()
+    assert table.passages_at([49, 3]) == {49: first[49], 3: first[3]} and queries == []  # kept
+    table.passages_at(list(range(10, 20)))  # more than are kept: the oldest go
+    assert len(table._kept) == 8 and 3 not in table._kept
+    queries.clear()
+    assert table.passages_at([3])[3] == first[3] and len(queries) == 1
+    assert table.document(first[3].document_id) is table.document(first[3].document_id)  # parsed once
+
+
 def _clustered(rng, count=6000, dimension=64):
     centres = rng.standard_normal((60, dimension)).astype(np.float32)
     vectors = centres[rng.integers(0, 60, count)] + 0.7 * rng.standard_normal((count, dimension)).astype(np.float32)

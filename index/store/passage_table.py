@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, fields
+from functools import lru_cache
 from pathlib import Path
 
 from kilde.index.documents.passages import Passage
@@ -30,6 +32,8 @@ CREATE TABLE passages (row INTEGER PRIMARY KEY, id TEXT NOT NULL, document_id TE
 CREATE TABLE documents (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, info TEXT NOT NULL);
 """
 BATCH = 10_000  # rows a round trip when iterating or writing
+DOCUMENTS_KEPT = 4096  # documents' metadata kept parsed: each hit of a search reads its document's
+PASSAGES_KEPT = 4096  # passages a search read last, kept for the next (`passages_at`)
 
 
 def write_table(path: Path, passages: Iterable[Passage], infos: Iterable[DocumentInfo]) -> None:
@@ -60,6 +64,10 @@ class PassageTable:
         self.document_count = self._one("SELECT COUNT(*) FROM documents")[0]
         self.passages = PassageSequence(self)
         self.documents = DocumentMapping(self)
+        # A published build never changes, and a search's hits keep naming the same documents: on the
+        # bundled corpus the five hits' lookups (SQLite and JSON) were 0.18 ms of a 2.1 ms search.
+        self.document = lru_cache(maxsize=DOCUMENTS_KEPT)(self._document)
+        self._kept: OrderedDict[int, Passage] = OrderedDict()  # the same reason: 0.2 ms a search for its hits
 
     def _one(self, sql: str, parameters: tuple = ()) -> tuple | None:
         with self._lock:
@@ -76,13 +84,23 @@ class PassageTable:
         return Passage(*found)
 
     def passages_at(self, rows: list[int]) -> dict[int, Passage]:
-        """Several passages by row in one query (a search's candidates), keyed by row."""
-        wanted = sorted({int(r) for r in rows if 0 <= int(r) < self.passage_count})
-        if not wanted:
-            return {}
-        found = self._all(f"SELECT row, {', '.join(PASSAGE_COLUMNS)} FROM passages WHERE row IN "
-                          f"({', '.join('?' * len(wanted))})", tuple(wanted))
-        return {r[0]: Passage(*r[1:]) for r in found}
+        """Several passages by row (a search's candidates), keyed by row: the last PASSAGES_KEPT read
+        from memory, the others in one query."""
+        wanted = {int(r) for r in rows if 0 <= int(r) < self.passage_count}
+        with self._lock:
+            found = {row: self._kept[row] for row in wanted if row in self._kept}
+            for row in found:
+                self._kept.move_to_end(row)
+        missing = sorted(wanted - found.keys())
+        if missing:
+            read = self._all(f"SELECT row, {', '.join(PASSAGE_COLUMNS)} FROM passages WHERE row IN "
+                             f"({', '.join('?' * len(missing))})", tuple(missing))
+            with self._lock:
+                for r in read:
+                    found[r[0]] = self._kept[r[0]] = Passage(*r[1:])
+                while len(self._kept) > PASSAGES_KEPT:
+                    self._kept.popitem(last=False)
+        return found
 
     def passages_between(self, start: int, stop: int) -> list[Passage]:
         rows = self._all(f"SELECT {', '.join(PASSAGE_COLUMNS)} FROM passages WHERE row >= ? AND row < ? ORDER BY row",
@@ -93,7 +111,7 @@ class PassageTable:
         found = self._one("SELECT MIN(row) FROM passages WHERE id = ?", (passage_id,))
         return found[0] if found else None
 
-    def document(self, doc_id: str) -> DocumentInfo | None:
+    def _document(self, doc_id: str) -> DocumentInfo | None:
         found = self._one("SELECT info FROM documents WHERE id = ?", (doc_id,))
         return DocumentInfo.from_json(json.loads(found[0])) if found else None
 

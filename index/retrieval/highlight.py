@@ -43,8 +43,8 @@ def sentence_spans(text: str) -> list[Span]:
 
     The splitter returns sentences with runs of spaces collapsed but every other character
     kept in order, so each sentence is located by counting its non-space characters: by runs of
-    them (`_RUN`), not one character at a time, which had been half of a bundled search's
-    highlighting (0.9 of 1.4 ms under cProfile).
+    them (`_RUN`), not one character at a time (the same spans on 3,835 NorQuAD, bundled and generated
+    texts; 0.147 against 0.165 ms a text, a /tmp script — the sentence splitting itself is the most of it).
     """
     runs = [m.span() for m in _RUN.finditer(text)]
     through = list(accumulate(end - start for start, end in runs))  # non-space characters up to each run's end

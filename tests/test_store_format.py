@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import faiss
@@ -85,6 +86,8 @@ def test_a_search_reads_its_rows_without_mapping_them(index_copy, embedder, tmp_
         assert np.array_equal(index.vectors_at(rows), whole[rows])
     with pytest.raises(IndexError):
         index.vectors_at(np.array([50]))
+    other = np.ones_like(whole)  # an index given other vectors (benchmarks/english_attempts.py) searches those
+    assert np.array_equal(replace(index, exact=other).vectors_at(np.array([1, 2])), other[[1, 2]])
     opened = load_index(index_copy)
     assert Searcher(opened, embedder).search("Hva er skadereduksjon?", 5, mode="hybrid").hits
     if Path("/proc/self/smaps").exists():

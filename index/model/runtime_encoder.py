@@ -153,6 +153,9 @@ class RuntimeEncoder:
         local = threading.local()
 
         def model_for(length: int | None):
+            compiled = models.get(length)  # compiled once: no lock on a question's way once it is
+            if compiled is not None:
+                return compiled
             with compiling:
                 if length not in models:
                     model = core.read_model(str(model_file))

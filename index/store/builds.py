@@ -28,6 +28,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -70,8 +71,7 @@ class StoredIndex:
     lexical: LexicalIndex  # one entry per passage, in `passages` order
     document_lexical: LexicalIndex  # one entry per document, in `document_order`
     document_order: list[str]
-    exact: np.ndarray | None = None  # every row's vector (a read-only memmap), for reading it whole
-    rows: ExactRows | None = None  # the same file, read row by row by a search (`vectors_at`)
+    exact: np.ndarray | None = None  # every row's vector (a read-only memmap of the build's file)
     positions: np.ndarray | None = None  # per row, its document's position in `document_order`
     table: PassageTable | None = None  # None for a format-1 build held in memory
     build: Path | None = None
@@ -79,11 +79,19 @@ class StoredIndex:
     def vectors_at(self, rows: np.ndarray) -> np.ndarray:
         """The exact float32 vectors of these rows."""
         rows = np.asarray(rows, dtype=np.int64)
-        if self.rows is not None:
-            return self.rows.read(rows)
+        if self._exact_rows is not None:
+            return self._exact_rows.read(rows)
         if self.exact is None:
             return self.vectors.reconstruct_batch(rows)
         return np.asarray(self.exact[rows], dtype=np.float32)
+
+    @cached_property
+    def _exact_rows(self) -> ExactRows | None:
+        """`exact`'s file read row by row (`ExactRows`), when `exact` maps one; derived, so an index
+        given other vectors (`dataclasses.replace(index, exact=…)`) is searched with those."""
+        if isinstance(self.exact, np.memmap) and self.exact.filename:
+            return ExactRows(Path(self.exact.filename), self.exact)
+        return None
 
     def passage_document_positions(self) -> np.ndarray:
         """Per row, the position of its passage's document in `document_order` (int64)."""
@@ -294,7 +302,7 @@ def _previous_vectors(previous: tuple[Path, Manifest] | None) -> tuple[dict[str,
     try:
         keys = (build / VECTOR_KEYS).read_text(encoding="utf-8").split()
         if manifest.format >= 2:
-            vectors = open_exact(build / EXACT_FILE, scattered=False)
+            vectors = open_exact(build / EXACT_FILE)
         else:
             index = faiss.read_index(str(build / VECTORS))
             vectors = index.reconstruct_n(0, index.ntotal)
@@ -367,7 +375,6 @@ def open_build(build: Path, index_dir: Path) -> StoredIndex:
         table = PassageTable(build / TABLE_FILE)
         vectors = open_vector_index(build / VECTORS, manifest.vector_index)
         exact = open_exact(build / EXACT_FILE)
-        rows = ExactRows(build / EXACT_FILE, exact)
         positions = np.load(build / PASSAGE_DOCUMENTS)
         lexical = LexicalIndex.load(build / LEXICAL_PASSAGES)
         document_lexical = LexicalIndex.load(build / LEXICAL_DOCUMENTS)
@@ -380,7 +387,7 @@ def open_build(build: Path, index_dir: Path) -> StoredIndex:
             document_lexical.size == len(order) == manifest.document_count)):
         raise IndexStateError("index.broken", path=str(index_dir))
     return StoredIndex(manifest, vectors, table.passages, table.documents, lexical, document_lexical, order,
-                       exact=exact, rows=rows, positions=positions, table=table, build=build)
+                       exact=exact, positions=positions, table=table, build=build)
 
 
 def _open_format1(build: Path, index_dir: Path, manifest: Manifest) -> StoredIndex:

@@ -39,7 +39,6 @@ quality there; `flat` forces the exact one.
 from __future__ import annotations
 
 import math
-import mmap
 import os
 from pathlib import Path
 
@@ -218,15 +217,10 @@ def open_vector_index(path: Path, parameters: dict) -> faiss.Index:
     return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
 
 
-def open_exact(path: Path, scattered: bool = True) -> np.ndarray:
+def open_exact(path: Path) -> np.ndarray:
     """`vectors.npy` memory-mapped, for reading all of it or long runs of it (a build reusing the previous
-    build's rows, an export); `scattered` advises the kernel against read-ahead (`MADV_RANDOM`).
-    A search reads its rows with `ExactRows` instead."""
-    exact = np.load(str(path), mmap_mode="r")
-    mapped = getattr(exact, "_mmap", None)
-    if scattered and mapped is not None and hasattr(mmap, "MADV_RANDOM"):
-        mapped.madvise(mmap.MADV_RANDOM)
-    return exact
+    build's rows, an export). A search reads its rows with `ExactRows` instead."""
+    return np.load(str(path), mmap_mode="r")
 
 
 class ExactRows:

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index.retrieval.abstention import Signals
 from kilde.index.retrieval.evaluation import read_questions
 
 from indexes import opened
@@ -63,7 +62,7 @@ def explain(searcher, name: str, path: Path, language: str | None):
         evidence = searcher.evidence(query)
         gold_rows = [row for row, text in enumerate(texts) if any(g in text for g in q.gold)]
         top_row = searcher.index.row_of(result.hits[0].passage.id)
-        signals = Signals.of(evidence, searcher.fusion.scores(evidence), query.english)
+        signals = searcher.signals(query, evidence)
         yield f"[{name} {lang}] {q.question}"
         yield (f"  rank hybrid {hybrid}  dense {rank_in(searcher, q.question, q.gold, 'dense')}  "
                f"bm25 {rank_in(searcher, q.question, q.gold, 'bm25')}"
@@ -92,9 +91,10 @@ def answered_off_topic(searcher, name: str, path: Path):
             continue
         query = searcher.analyse(q.question)
         evidence = searcher.evidence(query)
-        signals = Signals.of(evidence, searcher.fusion.scores(evidence), query.english)
+        signals = searcher.signals(query, evidence)
         yield (f"[{name}] answered p={searcher.abstention.probability(signals):.2f}  fused {signals.fused:.3f} "
-               f"margin {signals.margin:.3f} cos {signals.cosine:.3f} coverage {signals.coverage:.2f}  {q.question}"
+               f"margin {signals.margin:.3f} cos {signals.cosine:.3f} coverage {signals.coverage:.2f} "
+               f"rare coverage {signals.rare_coverage:.2f}  {q.question}"
                f"  → «{result.hits[0].passage.text[:60]}»")
 
 

@@ -22,10 +22,7 @@ import numpy as np
 from kilde.index.documents.reader import bundled_corpus
 from kilde.index import Library
 from kilde.index.retrieval.evaluation import read_questions
-from kilde.index.retrieval.abstention import Signals
 from kilde.index.retrieval.fusion import Fusion
-from kilde.index.retrieval.language import is_english
-from kilde.index.retrieval.lexical import words
 from kilde.index.retrieval.search import Searcher
 
 HERE = Path(__file__).resolve().parent
@@ -84,7 +81,6 @@ def main() -> None:
     args = parser.parse_args()
     norquad = opened(args.norquad_index, SHARED / "norquad" / "passages_all.jsonl").searcher()
     bundled = opened(args.bundled_index, bundled_corpus()).searcher()
-    embedder = norquad.embedder
     nq = gather(norquad, SHARED / "norquad" / "questions_validation.jsonl")
     seed = gather(bundled, SHARED / "seed_dev.jsonl")
 
@@ -120,8 +116,8 @@ def main() -> None:
     for name, (searcher, path) in sets.items():
         signals = []
         for q in read_questions(path):
-            evidence = searcher.evidence(q.question, embedder.embed_query(q.question))
-            signals.append(Signals.of(evidence, searcher.fusion.scores(evidence), is_english(words(q.question))))
+            query = searcher.analyse(q.question)
+            signals.append(searcher.signals(query, searcher.evidence(query)))
         rate = np.mean([searcher.abstention.abstains(s) for s in signals])
         spread = lambda xs: f"{min(xs):.2f} / {np.median(xs):.2f} / {max(xs):.2f}"  # noqa: E731
         print(f"{name:<26}{spread([s.coverage for s in signals]):<22}{spread([s.cosine for s in signals]):<22}"

@@ -48,15 +48,16 @@ def test_rank_never_returns_more_than_the_candidates():
 
 def test_signals_read_the_best_score_and_its_margin_over_another_document():
     ev = evidence([0.90, 0.88, 0.80], [0, 0, 0], [0, 0, 0], [0, 0, 1])
-    signals = Signals.of(Evidence(**{**ev.__dict__, "lexical_confidence": 0.4}), np.array([1.2, 1.18, 1.05]), True)
+    signals = Signals.of(Evidence(**{**ev.__dict__, "lexical_confidence": 0.4}), np.array([1.2, 1.18, 1.05]), True, 0.7)
     assert signals.fused == pytest.approx(1.2) and signals.margin == pytest.approx(0.15)  # over document 1, not 1.18
     assert signals.cosine == pytest.approx(0.90) and signals.coverage == pytest.approx(0.4) and signals.english
+    assert signals.rare_coverage == pytest.approx(0.7) and len(signals.values()) == len(SIGNALS)
     one_document = Signals.of(evidence([0.9, 0.8], [0, 0], [0, 0], [0, 0]), np.array([1.2, 1.1]), False)
     assert one_document.margin == pytest.approx(0.1)  # over the second passage when one document has them all
 
 
 def test_abstention_is_a_logistic_decision_over_the_signals(tmp_path):
-    rule = Abstention(weights=(-10.0, 0.0, 0.0, 0.0, 0.0), intercept=11.0)  # P(off-topic) ≥ 0.5 below fused 1.1
+    rule = Abstention(weights=(-10.0, 0.0, 0.0, 0.0, 0.0, 0.0), intercept=11.0)  # P(off-topic) ≥ 0.5 below fused 1.1
     near = Signals(fused=1.09, margin=0.0, cosine=0.8, coverage=0.0, english=False)
     assert rule.abstains(near) and not rule.abstains(Signals(1.11, 0.0, 0.8, 0.0, False))
     assert rule.probability(Signals(1.1, 0.0, 0.8, 0.0, False)) == pytest.approx(0.5)

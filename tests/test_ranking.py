@@ -10,9 +10,11 @@ import pytest
 from kilde.index.retrieval.collapse import collapse_contained
 
 OFF_TOPIC = ["Hva er hovedstaden i Australia?", "Hvordan lager man brunost hjemme?",
-             "Kva tid opnar symjehallen i byen etter oppussinga?", "What is the capital of Australia?"]
+             "Kva tid opnar symjehallen i byen etter oppussinga?", "What is the capital of Australia?",
+             "Hva er pensjonsalderen i Norge?"]  # only «Norge» found: answered without the rarity signal
 ON_TOPIC = ["Hva mener Høyre om straff for bruk av narkotika?", "Hva er fritt behandlingsvalg?",
-            "Kor mange menneske døyr av overdose kvart år?", "What does Høyre want to do about aftercare?"]
+            "Kor mange menneske døyr av overdose kvart år?", "What does Høyre want to do about aftercare?",
+            "Kva sa statsministeren om brukarinvolvering?"]  # its rare word, spelt «brukerinvolvering», is found
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)

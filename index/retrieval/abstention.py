@@ -4,7 +4,7 @@ No single signal separates the questions a corpus answers from those it cannot. 
 cosine of off-topic questions on the bundled corpus (0.76–0.85) overlaps that of real
 ones (0.85–0.92); word coverage is fooled by ordinary words («Hvordan lager man brunost?»
 covers «lage»); English questions have lower cosines and no Norwegian words. So the decision
-is a logistic regression over five signals of the question's evidence (`Signals`), fitted
+is a logistic regression over six signals of the question's evidence (`Signals`), fitted
 with scikit-learn (`benchmarks/fit_abstention.py`) on the *tuning* question sets of the
 bundled corpus only, and stored as data: `abstention.json` beside this module holds the
 signal names, the weights and the intercept. Reading it needs no scikit-learn; the search
@@ -29,7 +29,7 @@ import numpy as np
 from kilde.index.retrieval.fusion import Evidence
 
 MODEL_FILE = Path(__file__).resolve().parent / "abstention.json"
-SIGNALS = ("fused", "margin", "cosine", "coverage", "english")  # the order of the stored weights
+SIGNALS = ("fused", "margin", "cosine", "coverage", "english", "rare_coverage")  # the order of the stored weights
 
 
 @dataclass(frozen=True)
@@ -41,19 +41,21 @@ class Signals:
     cosine: float  # best question-passage cosine
     coverage: float  # share of the question's IDF the corpus vocabulary matches (`LexicalIndex.confidence`)
     english: bool  # `kilde.index.retrieval.language.is_english`
+    # share of the question's rarity in the language at large that the corpus matches (`word_rarity.rare_coverage`)
+    rare_coverage: float = 0.0
 
     @classmethod
-    def of(cls, evidence: Evidence, fused: np.ndarray, english: bool) -> "Signals":
+    def of(cls, evidence: Evidence, fused: np.ndarray, english: bool, rare_coverage: float = 0.0) -> "Signals":
         """`fused`: the hybrid scores of the evidence's candidates."""
         if fused.size == 0:
-            return cls(0.0, 0.0, 0.0, evidence.lexical_confidence, english)
+            return cls(0.0, 0.0, 0.0, evidence.lexical_confidence, english, rare_coverage)
         best = int(np.argmax(fused))
         others = fused[evidence.documents != evidence.documents[best]]
         if others.size == 0:
             others = np.delete(fused, best)
         runner_up = float(others.max()) if others.size else 0.0
         return cls(float(fused[best]), float(fused[best]) - runner_up, float(evidence.cosine.max()),
-                   float(evidence.lexical_confidence), english)
+                   float(evidence.lexical_confidence), english, rare_coverage)
 
     def values(self) -> list[float]:
         return [float(getattr(self, name)) for name in SIGNALS]

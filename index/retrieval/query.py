@@ -9,6 +9,7 @@ once; the legs, the fusion, the abstention and the highlighter read the result.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,10 @@ class Query:
         if not self.passage_terms:
             return 0.0
         return sum(q.term in q.matches for q in self.passage_terms) / len(self.passage_terms)
+
+    def matched_words(self, excluded: Container[str] = ()) -> list[tuple[str, bool]]:
+        """(the question's word, whether the passages' vocabulary has it in some spelling) per term not in `excluded`."""
+        return [(form, bool(q.matches)) for form, q in zip(self.forms, self.passage_terms) if q.term not in excluded]
 
     def passage_matches(self) -> list[str]:
         """The passages' terms the question stands for, in order (a term with several spellings gives each)."""

@@ -20,6 +20,7 @@ from kilde.index.retrieval.highlight import Highlighter, Span
 from kilde.index.retrieval.query import Query, analyse
 from kilde.index.documents.passages import Passage
 from kilde.index.retrieval.source_names import SourceNames
+from kilde.index.retrieval.word_rarity import rare_coverage
 from kilde.index.store.builds import StoredIndex
 
 MAX_QUESTION_CHARS = 1000
@@ -125,13 +126,21 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
-        self.abstention = abstention or default_abstention()
+        self._abstention = abstention
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
         infos = (list(index.documents.values()) if index.table is not None  # one read a batch, in document order
                  else [index.documents[d] for d in index.document_order])
         self.source_names = SourceNames(infos, index.lexical.analyzer)
+
+    @property
+    def abstention(self) -> Abstention:
+        """The decision given, else the shipped fit, read on first use: benchmarks/fit_abstention.py
+        gathers the signals of a new fit through a Searcher while the stored file still holds the old one."""
+        if self._abstention is None:
+            self._abstention = default_abstention()
+        return self._abstention
 
     @property
     def size(self) -> int:
@@ -156,7 +165,7 @@ class Searcher:
             ranked = [(int(rows[i]), float(scores[i])) for i in order]
         read = self.index.passages_at([row for row, _ in ranked])  # one read for the collapse and the hits
         ranked = collapse_contained(ranked, lambda row: read[row].text, k)
-        abstained = self.abstention.abstains(Signals.of(evidence, self.fusion.scores(evidence), query.english))
+        abstained = self.abstention.abstains(self.signals(query, evidence))
         passages = [read[row] for row, _ in ranked]
         highlights = self.highlighter.highlight(query, [p.text for p in passages])
         hits = [self.hit_at(rank, row, score, spans, passage) for rank, ((row, score), spans, passage)
@@ -189,6 +198,11 @@ class Searcher:
             lexical_confidence=self.index.lexical.confidence(
                 [q for q in query.passage_terms if q.term not in self.source_names]),
         )
+
+    def signals(self, query: Query, evidence: Evidence) -> Signals:
+        """What the abstention decision reads of this question's evidence."""
+        rare = rare_coverage(query.matched_words(self.source_names), query.english)
+        return Signals.of(evidence, self.fusion.scores(evidence), query.english, rare)
 
     def _passage_lexical(self, query: Query) -> np.ndarray:
         """Passage BM25 in which a document's own publisher or speaker is no evidence (`SourceNames`)."""

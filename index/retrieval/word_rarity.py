@@ -1,0 +1,51 @@
+"""How rare a question's words are in the language, and how much of that rarity the corpus holds.
+
+An off-topic question often shares an ordinary word with the corpus and none of its rare ones:
+«Hvordan lager man brunost hjemme?» shares «lage» with the bundled corpus («lage en helhetlig …»).
+The lexical confidence (`LexicalIndex.confidence`) weighs each word by the *corpus'* IDF, and in a
+corpus of 50 passages «lage», found in one, weighs nearly as much as «brunost», found in none: the
+question looks 28 % covered. Weighed by how rare each word is in Norwegian (or English) at large,
+«brunost» carries most of the question, and «lage» little.
+
+The frequencies are wordfreq's (Speer, 2022; word lists of Norwegian Bokmål and English from
+Wikipedia, subtitles, news and web text, shipped in the package: nothing is downloaded). A word's
+rarity is `RARITY_CAP` minus its Zipf frequency (log10 of its frequency per billion words), so a word
+of the commonest kind («og», Zipf ~7.5) weighs 0 and one wordfreq never saw weighs `RARITY_CAP`.
+Nynorsk words are looked up in the Bokmål list (wordfreq has no Nynorsk one); Nynorsk forms are
+rarer there, so they weigh more, as a word the corpus spells differently should.
+
+Measured (benchmarks/fit_abstention.py, 10-fold cross-validation on the bundled corpus' tuning
+questions): with this share as a sixth abstention signal, on-topic questions abstained on 9.8 % → 8.5 %,
+off-topic ones 71.1 % → 75.3 %. wordfreq's small lists (words of Zipf ≥ 3; 31 MB of the process with
+both languages, the best lists 92 MB) gave the same decisions on every question set as its best ones.
+Reading both small lists takes ~10 ms, on the first question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+RARITY_CAP = 7.0  # Zipf of a very common word; caps 6 and 8 measured no better (cross-validation above)
+WORDLIST = "small"
+
+
+@lru_cache(maxsize=65_536)
+def rarity(word: str, english: bool = False) -> float:
+    """`word` (casefolded): 0 for the commonest words, up to RARITY_CAP for one the language list lacks."""
+    return max(0.0, RARITY_CAP - zipf_frequency(word, "en" if english else "nb", wordlist=WORDLIST))
+
+
+def rare_coverage(words: Iterable[tuple[str, bool]], english: bool) -> float:
+    """Share of the words' rarity that the corpus matches; `words`: (word, the corpus has it) pairs.
+
+    0 when no word has any rarity (a question of stopwords only, or of the commonest words)."""
+    total = found = 0.0
+    for word, matched in words:
+        weight = rarity(word, english)
+        total += weight
+        found += weight if matched else 0.0
+    return found / total if total else 0.0
+

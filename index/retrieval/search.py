@@ -142,6 +142,10 @@ class Searcher:
             self._abstention = default_abstention()
         return self._abstention
 
+    @abstention.setter
+    def abstention(self, decision: Abstention) -> None:
+        self._abstention = decision
+
     @property
     def size(self) -> int:
         """How many passages the index holds."""

@@ -59,3 +59,26 @@ def test_search_never_shows_a_hit_contained_in_a_higher_one(searcher):
     assert len(hits) == 10
     for i, low in enumerate(hits):
         assert not any(" ".join(low.passage.text.split()) in " ".join(high.passage.text.split()) for high in hits[:i])
+
+
+def test_a_searcher_given_another_decision_reads_it(searcher):
+    from kilde.index.retrieval.abstention import SIGNALS, Abstention
+    from kilde.index.retrieval.search import Searcher
+
+    always = Abstention(tuple(0.0 for _ in SIGNALS), 10.0)  # P(off-topic) = σ(10) whatever the signals
+    other = Searcher(searcher.index, searcher.embedder, searcher.fusion, always)
+    assert other.search(ON_TOPIC[0], 3).abstained
+    other.abstention = Abstention(tuple(0.0 for _ in SIGNALS), -10.0)
+    assert not other.search(OFF_TOPIC[0], 3).abstained
+
+
+def test_the_shipped_decision_does_not_read_the_corpus_idf_coverage():
+    """Its scale grows with the corpus (an unseen word weighs log(2N + 2)): `rare_coverage` stands in for it."""
+    from dataclasses import replace
+
+    from kilde.index.retrieval.abstention import Signals, default_abstention
+
+    signals = Signals(fused=1.1, margin=0.03, cosine=0.84, coverage=0.2, english=False, rare_coverage=0.5)
+    decision = default_abstention()
+    assert decision.probability(signals) == decision.probability(replace(signals, coverage=0.9))
+    assert decision.probability(signals) > decision.probability(replace(signals, rare_coverage=0.9))

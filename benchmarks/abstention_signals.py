@@ -10,6 +10,7 @@ off-topic) and of NorQuAD (all on-topic), and the English NorQuAD questions. Hel
 NorQuAD are only measured; the README says which variant was kept and why.
 
 Candidate signals beyond `kilde.index.retrieval.abstention.Signals`:
+- rare_coverage_capC: `rare_coverage` with another rarity cap (shipped: `word_rarity.RARITY_CAP`);
 - unmatched: the number of question terms (source names left out) the corpus has in no spelling;
 - peak / peak_median / gap2 / gap10: the best dense cosine above the mean or median of the 100
   dense candidates' cosines, or above the 2nd / 10th of them;
@@ -30,6 +31,7 @@ from kilde.index.documents.reader import bundled_corpus
 from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.evaluation import read_questions
 from kilde.index.retrieval.search import CANDIDATES
+from kilde.index.retrieval.word_rarity import rare_coverage
 
 from fit_abstention import OFF_TOPIC, ON_TOPIC, QUESTIONS, SHARED, _model
 from indexes import opened
@@ -43,6 +45,9 @@ VARIANTS = {
     "before: fused margin cosine coverage english": ("fused", "margin", "cosine", "coverage", "english"),
     "the five + rare_coverage": ("fused", "margin", "cosine", "coverage", "english", "rare_coverage"),
     "shipped: rare_coverage for coverage": ("fused", "margin", "cosine", "english", "rare_coverage"),
+    "shipped with rarity cap 5": ("fused", "margin", "cosine", "english", "rare_coverage_cap5"),
+    "shipped with rarity cap 7": ("fused", "margin", "cosine", "english", "rare_coverage_cap7"),
+    "shipped with rarity cap 8": ("fused", "margin", "cosine", "english", "rare_coverage_cap8"),
     "shipped + unmatched": ("fused", "margin", "cosine", "english", "rare_coverage", "unmatched"),
     "shipped + peak": ("fused", "margin", "cosine", "english", "rare_coverage", "peak"),
     "shipped + peak_median": ("fused", "margin", "cosine", "english", "rare_coverage", "peak_median"),
@@ -77,6 +82,7 @@ class Gatherer:
         words = query.matched_words(s.source_names)
         word_cosines = self.word_cosines([w for w, _ in words]) or [0.0]
         return {**{k: float(v) for k, v in found.items()},
+                **{f"rare_coverage_cap{cap}": rare_coverage(words, query.english, cap) for cap in (5, 7, 8)},
                 "unmatched": float(sum(not matched for _, matched in words)),
                 "peak": float(cosines[0] - cosines.mean()), "peak_median": float(cosines[0] - np.median(cosines)),
                 "gap2": float(cosines[0] - cosines[min(1, len(cosines) - 1)]),

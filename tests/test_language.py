@@ -65,3 +65,28 @@ def test_nynorsk_function_words_are_no_terms():
     assert analyzer.terms("Kva for ei gruppe frå Noreg er berre utan hjelp?") == \
         analyzer.terms("Kva for gruppe Noreg er hjelp?")
     assert "grupp" in analyzer.terms("Kva for ei gruppe frå Noreg?")  # content words stay
+
+
+def _questions_with_language():
+    """(question, its language) of every question file: a file's own language, else each record's «lang»."""
+    import json
+
+    files = [*QUESTIONS.glob("*.jsonl"), SHARED / "eval" / "seed_dev.jsonl", SHARED / "eval" / "offtopic_dev.jsonl",
+             SHARED / "eval" / "norquad" / "questions_validation.jsonl"]
+    for path in files:
+        language = "nn" if "nynorsk" in path.name else "en" if "english" in path.name else None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                yield record.get("q") or record["question"], language or record.get("lang", "nb")
+
+
+def test_every_nynorsk_question_is_told_from_bokmaal():
+    from kilde.index.retrieval.language import is_nynorsk
+
+    told = Counter()
+    for question, language in _questions_with_language():
+        found = words(question)
+        told[language, "en" if is_english(found) else "nn" if is_nynorsk(found) else "nb"] += 1
+    assert {pair for pair in told if pair[0] != pair[1]} == set(), told
+    assert told["nn", "nn"] >= 42 and told["nb", "nb"] >= 570

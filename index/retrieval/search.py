@@ -17,6 +17,9 @@ from kilde.index.retrieval.abstention import Abstention, Signals, default_absten
 from kilde.index.retrieval.collapse import EXTRA, collapse_contained
 from kilde.index.retrieval.fusion import Evidence, Fusion
 from kilde.index.retrieval.highlight import Highlighter, Span
+from kilde.index.retrieval.language import is_english, is_nynorsk
+from kilde.index.retrieval.lexical import words
+from kilde.index.retrieval.nynorsk import Translator
 from kilde.index.retrieval.query import Query, analyse
 from kilde.index.documents.passages import Passage
 from kilde.index.retrieval.source_names import SourceNames
@@ -127,6 +130,7 @@ class Searcher:
         self.embedder = embedder
         self.fusion = fusion
         self._abstention = abstention
+        self.translator = Translator()
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
@@ -177,8 +181,17 @@ class Searcher:
         return SearchResult(question, hits, abstained)
 
     def analyse(self, question: str) -> Query:
-        """The question (cleaned) embedded and analysed, once for the whole search."""
-        return analyse(question, self.embedder.embed_query(question), self.index.lexical, self.index.document_lexical)
+        """The question (cleaned) embedded and analysed, once for the whole search; a Nynorsk question
+        in its Bokmål translation, where Apertium is installed (`kilde.index.retrieval.nynorsk`)."""
+        searched = self.searched_text(question)
+        return analyse(searched, self.embedder.embed_query(searched), self.index.lexical, self.index.document_lexical)
+
+    def searched_text(self, question: str) -> str:
+        """What the search embeds and matches for `question`: a Nynorsk question's Bokmål translation, else itself."""
+        question_words = words(question)
+        if is_english(question_words) or not is_nynorsk(question_words):
+            return question
+        return self.translator.to_bokmaal(question) or question
 
     def evidence(self, query: Query, allowed: np.ndarray | None = None,
                  dense: tuple[np.ndarray, np.ndarray] | None = None) -> Evidence:

@@ -48,14 +48,45 @@ def test_without_apertium_a_nynorsk_question_is_searched_as_asked(searcher):
     assert plain.search(NYNORSK, 3).hits  # answered, without the translation
 
 
-def test_a_failing_translation_falls_back_and_is_tried_again(tmp_path, caplog):
-    """A translator that lists the pair but fails to translate (a stand-in: Apertium itself will not fail on demand)."""
-    broken = tmp_path / "apertium"
-    broken.write_text('#!/bin/sh\nif [ "$1" = "-l" ]; then echo "  nno-nob"; exit 0; fi\necho broken >&2; exit 3\n')
-    broken.chmod(0o755)
-    translator = Translator(str(broken))
+def test_the_kept_pipeline_answers_many_questions_and_keeps_reserved_characters(translator):
+    from kilde.index.retrieval.nynorsk import _translated
+
+    _translated.cache_clear()
+    assert translator.to_bokmaal("Kva er [sic] 5/3 av $ 100 <b>?") == "Hva er [sic] 5/3 av $ 100 <b>?"
+    for number in range(20):  # one pipeline, each answer read up to its own NUL
+        assert translator.to_bokmaal(f"Kva meiner dei om sak {number}?") == f"Hva mener de om sak {number}?"
+
+
+def test_a_pipeline_that_died_is_started_again(translator):
+    from kilde.index.retrieval.nynorsk import _pipelines, _translated
+
+    translator.to_bokmaal("Kva er fritt behandlingsval?")
+    _pipelines[translator.command].process.kill()
+    _translated.cache_clear()
+    assert translator.to_bokmaal(NYNORSK) == "Hva vil Høyre gjøre med botilbudet for rusavhengige?"
+
+
+def _fake_apertium(folder, program: str) -> str:
+    """An Apertium installation that lists the pair and runs `program` as its pipeline (a stand-in:
+    the real one will not fail on demand)."""
+    (folder / "bin").mkdir(exist_ok=True)
+    command = folder / "bin" / "apertium"
+    command.write_text('#!/bin/sh\nif [ "$1" = "-l" ]; then echo "  nno-nob"; fi\n')
+    command.chmod(0o755)
+    modes = folder / "share" / "apertium" / "modes"
+    modes.mkdir(parents=True, exist_ok=True)
+    (modes / "nno-nob.mode").write_text(program + "\n")
+    return str(command)
+
+
+def test_a_failing_pipeline_falls_back_and_is_not_remembered(tmp_path, caplog):
+    command = _fake_apertium(tmp_path, "false")  # ends at once: no answer
+    translator = Translator(command)
     with caplog.at_level(logging.WARNING, logger="kilde"):
         assert translator.available and translator.to_bokmaal(NYNORSK) is None
-    assert "exit 3" in caplog.text
-    broken.write_text('#!/bin/sh\nif [ "$1" = "-l" ]; then echo "  nno-nob"; exit 0; fi\ncat\n')  # now it answers
+    assert "the pipeline ended" in caplog.text
+    echo = tmp_path / "bin" / "echo-pipeline"  # a program that passes its input on, whatever its options
+    echo.write_text("#!/bin/sh\nexec cat\n")
+    echo.chmod(0o755)
+    _fake_apertium(tmp_path, str(echo))  # now it answers (with the question itself)
     assert translator.to_bokmaal(NYNORSK) == NYNORSK  # the failure was not kept

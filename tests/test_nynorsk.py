@@ -60,8 +60,13 @@ def test_the_kept_pipeline_answers_many_questions_and_keeps_reserved_characters(
 def test_a_pipeline_that_died_is_started_again(translator):
     from kilde.index.retrieval.nynorsk import _pipelines, _translated
 
+    import os
+    import signal
+
     translator.to_bokmaal("Kva er fritt behandlingsval?")
-    _pipelines[translator.command].process.kill()
+    died = _pipelines[translator.command].process
+    os.killpg(died.pid, signal.SIGKILL)  # every program of it, as the kernel's OOM killer might
+    died.wait()
     _translated.cache_clear()
     assert translator.to_bokmaal(NYNORSK) == "Hva vil Høyre gjøre med botilbudet for rusavhengige?"
 
@@ -80,6 +85,8 @@ def _fake_apertium(folder, program: str) -> str:
 
 
 def test_a_failing_pipeline_falls_back_and_is_not_remembered(tmp_path, caplog):
+    from kilde.index.retrieval.nynorsk import _pipelines
+
     command = _fake_apertium(tmp_path, "false")  # ends at once: no answer
     translator = Translator(command)
     with caplog.at_level(logging.WARNING, logger="kilde"):
@@ -90,3 +97,4 @@ def test_a_failing_pipeline_falls_back_and_is_not_remembered(tmp_path, caplog):
     echo.chmod(0o755)
     _fake_apertium(tmp_path, str(echo))  # now it answers (with the question itself)
     assert translator.to_bokmaal(NYNORSK) == NYNORSK  # the failure was not kept
+    _pipelines.pop(command).stop()  # this stand-in's pipeline ends with the test

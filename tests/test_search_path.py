@@ -32,7 +32,10 @@ def test_the_question_is_analysed_once_per_search(searcher, monkeypatch, mode):
     assert len(analysed) > 1  # the highlighter's sentences went through the same analyzer: the patch counts
 
 
-def test_the_query_carries_what_the_stages_used_to_recompute(searcher):
+def test_the_query_carries_what_the_stages_used_to_recompute(searcher, monkeypatch):
+    from kilde.index.retrieval.nynorsk import Translator
+
+    monkeypatch.setattr(searcher, "translator", Translator("kilde-no-such-apertium"))  # the spelling match itself
     query = searcher.analyse("Kva med butilbodet for rusavhengige?")
     assert not query.english
     assert query.terms == tuple(searcher.index.lexical.analyzer.terms(query.text))

@@ -27,14 +27,12 @@ import numpy as np
 from sklearn.model_selection import cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from kilde.index.documents.reader import bundled_corpus
-from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.evaluation import read_questions
 from kilde.index.retrieval.search import CANDIDATES
 from kilde.index.retrieval.word_rarity import rare_coverage
 
 from fit_abstention import OFF_TOPIC, ON_TOPIC, QUESTIONS, SHARED, _model
-from indexes import opened
+from indexes import add_index_arguments, bundled_and_norquad
 
 MEASURED = {"ontopic held-out": QUESTIONS / "ontopic_heldout.jsonl",
             "offtopic_common held-out": QUESTIONS / "offtopic_common_heldout.jsonl",
@@ -111,13 +109,8 @@ def measure(names: tuple[str, ...], on: dict, off: dict, others: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
-    parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
-    args = parser.parse_args()
-    embedder = load_embedder()
-    bundled = Gatherer(opened(args.bundled_index, bundled_corpus(), embedder).searcher())
-    norquad = Gatherer(opened(args.norquad_index, (SHARED / "norquad" / "passages_all.jsonl").resolve(),
-                              embedder).searcher())
+    add_index_arguments(parser)
+    bundled, norquad = (Gatherer(searcher) for searcher in bundled_and_norquad(parser.parse_args()))
     on, off = bundled.gather(ON_TOPIC), bundled.gather(OFF_TOPIC)
     others = {**bundled.gather(MEASURED), **norquad.gather(ON_NORQUAD)}
     for name, names in VARIANTS.items():

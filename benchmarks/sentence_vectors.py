@@ -18,13 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.index.documents.reader import bundled_corpus
-from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.collapse import EXTRA, collapse_contained
 from kilde.index.retrieval.evaluation import first_relevant_rank, read_questions
 from kilde.index.retrieval.sentences import split
 
-from indexes import opened
+from indexes import add_index_arguments, bundled_and_norquad
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions"
@@ -79,12 +77,8 @@ def by_language(path: Path, language: str | None):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bundled-index", type=Path, default=Path("/tmp/kilde-bench/bundled"))
-    parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
-    args = parser.parse_args()
-    embedder = load_embedder()
-    bundled = opened(args.bundled_index, bundled_corpus(), embedder).searcher()
-    norquad = opened(args.norquad_index, (SHARED / "norquad" / "passages_all.jsonl").resolve(), embedder).searcher()
+    add_index_arguments(parser)
+    bundled, norquad = bundled_and_norquad(parser.parse_args())
     sets = {}
     for name, path, language in (("seed_dev", SHARED / "seed_dev.jsonl", "nb"),
                                  ("seed_dev", QUESTIONS / "seed_dev_nynorsk.jsonl", "nn"),

@@ -107,7 +107,7 @@ def main() -> None:
           f"off-topic abstained {folds[y == 1].mean():.3f}")
     print("weights:", dict(zip(SIGNALS, model.weights)), "intercept:", model.intercept)
     for name, x in {**on, **off}.items():
-        rate = np.mean(model.intercept + x @ np.array(model.weights) >= 0)  # P(off-topic) ≥ 0.5
+        rate = np.mean([model.probability_of(row) >= 0.5 for row in x])
         print(f"abstains on {name:<24}{rate:.3f}")
     if not args.dry_run:
         model.save(MODEL_FILE)

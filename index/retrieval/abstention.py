@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,11 @@ class Abstention:
 
     def probability(self, signals: Signals) -> float:
         """P(the question is off-topic)."""
-        z = self.intercept + sum(w * v for w, v in zip(self.weights, signals.values()))
+        return self.probability_of(signals.values())
+
+    def probability_of(self, values: Sequence[float]) -> float:
+        """P(off-topic) of the signals' values in `SIGNALS` order (a row of benchmarks/fit_abstention.py)."""
+        z = self.intercept + sum(w * float(v) for w, v in zip(self.weights, values))
         return 1.0 / (1.0 + math.exp(-z))
 
     def abstains(self, signals: Signals) -> bool:

@@ -112,8 +112,7 @@ class Pipeline:
     def translate(self, text: str) -> str:
         with self.lock:
             try:
-                self.process.stdin.write((RESERVED.sub(r"\\\1", text) + LINE_END + "\0").encode("utf-8"))
-                self.process.stdin.flush()
+                self._write(RESERVED.sub(r"\\\1", text) + LINE_END + "\0")
                 out = self._read_to_nul()
             except (OSError, TranslationFailed) as error:
                 self.stop()
@@ -122,6 +121,13 @@ class Pipeline:
         if not translated:
             raise TranslationFailed("empty translation")
         return translated
+
+    def _write(self, text: str) -> None:
+        try:
+            self.process.stdin.write(text.encode("utf-8"))
+            self.process.stdin.flush()
+        except BrokenPipeError as error:  # it ended before the question came: as when it ends before answering
+            raise TranslationFailed(f"the pipeline ended (exit {self.process.poll()})") from error
 
     def _read_to_nul(self) -> str:
         out, deadline = bytearray(), time.monotonic() + TIMEOUT_S

@@ -67,28 +67,74 @@ def run(searcher, path: Path, mode: str | None = None):
     return out
 
 
+def interval(hits: int, n: int) -> str:
+    """The Wilson 95 % interval of hits / n: at 7 or 13 questions a set's rate is a wide guess, and this says how wide."""
+    from scipy.stats import binomtest
+
+    low, high = binomtest(hits, n).proportion_ci(method="wilson")
+    return f"{low:.2f}-{high:.2f}"
+
+
+def rates(rows: list[tuple[int | None, bool]]) -> tuple[int, int, int, int]:
+    """(n, first right, right in the top 3, abstained) of (first relevant rank, abstained) rows."""
+    return (len(rows), sum(r[0] == 1 for r in rows), sum(r[0] is not None and r[0] <= 3 for r in rows),
+            sum(r[1] for r in rows))
+
+
+def ontopic_line(name: str, lang: str, rows) -> str:
+    n, r1, r3, ab = rates(rows)
+    return (f"{name:<28}{lang:<6}{n:>4}{r1 / n:>7.3f}{interval(r1, n):>11}{r3 / n:>7.3f}{interval(r3, n):>11}"
+            f"{ab / n:>9.3f}")
+
+
+# The issue's targets, per language: (R@1, R@3) at least; abstention: off-topic at least, on-topic at most.
+RANK_TARGETS = {"nb": (0.90, 0.97), "nn": (0.90, 0.97), "en": (None, 0.85)}
+ABSTAIN_TARGETS = (0.95, 0.02)
+
+
 def table(bundled, norquad=None, mode: str | None = None):
-    """Yields the table's lines as they are measured."""
-    yield f"{'on-topic set':<28}{'lang':<6}{'n':>4}{'R@1':>7}{'R@3':>7}{'abstain':>9}"
+    """Yields the table's lines as they are measured, then the issue's targets over the sets they name."""
+    yield (f"{'on-topic set':<28}{'lang':<6}{'n':>4}{'R@1':>7}{'95 % CI':>11}{'R@3':>7}{'95 % CI':>11}"
+           f"{'abstain':>9}")
+    by_split: dict[tuple[str, str], list] = {}  # (tune or held-out, language) -> rows
+    ontopic_rows = []
     for name, (path, language) in ONTOPIC.items():
         results, langs = run(bundled, path, mode), languages(path, language)
+        ontopic_rows += results
+        split = "held-out" if "held-out" in name else "tune"
         for lang in ("nb", "nn", "en"):
             rows = [r for r, l in zip(results, langs) if l == lang]
-            if not rows:
-                continue
-            n = len(rows)
-            r1 = sum(r[0] == 1 for r in rows) / n
-            r3 = sum(r[0] is not None and r[0] <= 3 for r in rows) / n
-            ab = sum(r[1] for r in rows) / n
-            yield (f"{name:<28}{lang:<6}{n:>4}{r1:>7.3f}{r3:>7.3f}{ab:>9.3f}")
+            if rows:
+                by_split.setdefault((split, lang), []).extend(rows)
+                yield ontopic_line(name, lang, rows)
+    norquad_abstained = 0
     if norquad is not None:
         r = evaluate(norquad, read_questions(NORQUAD_QUESTIONS), mode=mode)
-        yield (f"{'NorQuAD validation':<28}{'nb':<6}{r.questions:>4}{r.recall[1]:>7.3f}{r.recall[3]:>7.3f}"
-               f"{r.abstention_rate:>9.3f}   R@5 {r.recall[5]:.3f}  MRR@10 {r.mrr:.3f}")
-    yield (f"{'off-topic set':<34}{'n':>4}{'':>14}{'abstain':>9}")
+        norquad_abstained = round(r.abstention_rate * r.questions)
+        ontopic_rows += [(None, False)] * (r.questions - norquad_abstained) + [(None, True)] * norquad_abstained
+        yield (f"{'NorQuAD validation':<28}{'nb':<6}{r.questions:>4}{r.recall[1]:>7.3f}{'':>11}{r.recall[3]:>7.3f}"
+               f"{'':>11}{r.abstention_rate:>9.3f}   R@5 {r.recall[5]:.3f}  MRR@10 {r.mrr:.3f}")
+    yield f"{'off-topic set':<34}{'n':>4}{'':>36}{'abstain':>9}{'95 % CI':>11}"
+    offtopic_rows = []
     for name, path in OFFTOPIC.items():
         rows = run(bundled, path, mode)
-        yield (f"{name:<34}{len(rows):>4}{'':>14}{sum(r[1] for r in rows) / len(rows):>9.3f}")
+        offtopic_rows += rows
+        n, ab = len(rows), sum(r[1] for r in rows)
+        yield f"{name:<34}{n:>4}{'':>36}{ab / n:>9.3f}{interval(ab, n):>11}"
+    yield ""
+    yield "against the issue's targets (tune: seed_dev rows and the issue-12 tuning questions)"
+    for (split, lang), rows in sorted(by_split.items(), key=lambda item: (item[0][0] != "tune", item[0][1])):
+        n, r1, r3, _ = rates(rows)
+        want1, want3 = RANK_TARGETS[lang]
+        verdict = "met" if (want1 is None or r1 / n >= want1) and r3 / n >= want3 else "missed"
+        wanted = f"R@1 >= {want1:.2f}, R@3 >= {want3:.2f}" if want1 else f"R@3 >= {want3:.2f}"
+        yield f"{ontopic_line(f'{split} {lang}', lang, rows)}   {wanted}: {verdict}"
+    for kind, rows, wanted in (("off-topic", offtopic_rows, ABSTAIN_TARGETS[0]), ("on-topic", ontopic_rows, ABSTAIN_TARGETS[1])):
+        n, ab = len(rows), sum(r[1] for r in rows)
+        met = ab / n >= wanted if kind == "off-topic" else ab / n <= wanted
+        sign = ">=" if kind == "off-topic" else "<="
+        yield (f"{'all ' + kind + ' abstained':<34}{n:>4}{'':>36}{ab / n:>9.3f}{interval(ab, n):>11}"
+               f"   {sign} {wanted:.2f}: {'met' if met else 'missed'} ({ab} of {n})")
 
 
 def diversity(bundled, norquad=None):

@@ -14,7 +14,10 @@ Candidate signals beyond `kilde.index.retrieval.abstention.Signals`:
 - unmatched: the number of question terms (source names left out) the corpus has in no spelling;
 - peak / peak_median / gap2 / gap10: the best dense cosine above the mean or median of the 100
   dense candidates' cosines, or above the 2nd / 10th of them;
-- word_max / word_min: each content word embedded alone as a query, its best cosine to any passage.
+- word_max / word_min: each content word embedded alone as a query, its best cosine to any passage;
+- passage_rare1 / passage_rare3: `rare_coverage` within one passage, the best fused one (or the best of
+  the 3 best): an off-topic question's words may all be in the corpus, scattered over passages
+  («Hvem vant valget i Sverige i 2022?», rare coverage 1.00), while an answer holds them together.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from sklearn.preprocessing import StandardScaler
 
 from kilde.index.retrieval.evaluation import read_questions
 from kilde.index.retrieval.search import CANDIDATES
-from kilde.index.retrieval.word_rarity import rare_coverage
+from kilde.index.retrieval.word_rarity import rare_coverage, rarity
 
 from fit_abstention import OFF_TOPIC, ON_TOPIC, QUESTIONS, SHARED, _model
 from indexes import add_index_arguments, bundled_and_norquad
@@ -52,6 +55,10 @@ VARIANTS = {
     "shipped + gap2": ("fused", "margin", "cosine", "english", "rare_coverage", "gap2"),
     "shipped + gap10": ("fused", "margin", "cosine", "english", "rare_coverage", "gap10"),
     "shipped + word_max + word_min": ("fused", "margin", "cosine", "english", "rare_coverage", "word_max", "word_min"),
+    "shipped + passage_rare1": ("fused", "margin", "cosine", "english", "rare_coverage", "passage_rare1"),
+    "shipped + passage_rare3": ("fused", "margin", "cosine", "english", "rare_coverage", "passage_rare3"),
+    "passage_rare1 for rare_coverage": ("fused", "margin", "cosine", "english", "passage_rare1"),
+    "passage_rare3 for rare_coverage": ("fused", "margin", "cosine", "english", "passage_rare3"),
 }
 
 
@@ -62,6 +69,23 @@ class Gatherer:
         self.searcher = searcher
         self.vectors = searcher.index.vectors_at(np.arange(searcher.size))
         self._word_cosine: dict[str, float] = {}
+        self._passage_terms: dict[int, set[str]] = {}
+
+    def passage_rare(self, query, evidence, fused: np.ndarray, best: int) -> float:
+        """The largest share of the question's rarity (source names left out) that one of the `best` fused passages holds."""
+        s = self.searcher
+        pairs = [(form, q.matches) for form, q in zip(query.forms, query.passage_terms) if q.term not in s.source_names]
+        total = sum(rarity(form, query.english) for form, _ in pairs)
+        if not total:
+            return 0.0
+        shares = []
+        for candidate in np.argsort(-fused)[:best]:
+            row = int(evidence.rows[candidate])
+            if row not in self._passage_terms:
+                self._passage_terms[row] = set(s.index.lexical.analyzer.terms(s.index.passages[row].embedding_text()))
+            terms = self._passage_terms[row]
+            shares.append(sum(rarity(form, query.english) for form, matches in pairs if terms.intersection(matches)) / total)
+        return max(shares, default=0.0)
 
     def word_cosines(self, forms: list[str]) -> list[float]:
         new = [f for f in dict.fromkeys(forms) if f not in self._word_cosine]
@@ -75,7 +99,9 @@ class Gatherer:
         s = self.searcher
         query = s.analyse(question)
         dense = s.dense_candidates(query.vector, CANDIDATES)
-        found = asdict(s.signals(query, s.evidence(query, None, dense)))
+        evidence = s.evidence(query, None, dense)
+        found = asdict(s.signals(query, evidence))
+        fused = s.fusion.scores(evidence)
         cosines = np.sort(dense[1])[::-1]
         words = query.matched_words(s.source_names)
         word_cosines = self.word_cosines([w for w, _ in words]) or [0.0]
@@ -85,7 +111,9 @@ class Gatherer:
                 "peak": float(cosines[0] - cosines.mean()), "peak_median": float(cosines[0] - np.median(cosines)),
                 "gap2": float(cosines[0] - cosines[min(1, len(cosines) - 1)]),
                 "gap10": float(cosines[0] - cosines[min(9, len(cosines) - 1)]),
-                "word_max": max(word_cosines), "word_min": min(word_cosines)}
+                "word_max": max(word_cosines), "word_min": min(word_cosines),
+                "passage_rare1": self.passage_rare(query, evidence, fused, 1),
+                "passage_rare3": self.passage_rare(query, evidence, fused, 3)}
 
     def gather(self, sets: dict[str, Path]) -> dict[str, list[dict[str, float]]]:
         return {name: [self.signals(q.question) for q in read_questions(path)] for name, path in sets.items()}

@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions"
 SHARED = HERE.parent.parent / "shared" / "eval"
 NORQUAD_QUESTIONS = SHARED / "norquad" / "questions_validation.jsonl"
+NORQUAD_ENGLISH = QUESTIONS / "norquad_validation_english.jsonl"  # 40 of them in English, asked of NorQuAD
 
 ONTOPIC = {  # name -> (file, language or None to read each record's "lang")
     "seed_dev": (SHARED / "seed_dev.jsonl", "nb"),
@@ -114,6 +115,7 @@ def table(bundled, norquad=None, mode: str | None = None):
         ontopic_rows += [(None, False)] * (r.questions - norquad_abstained) + [(None, True)] * norquad_abstained
         yield (f"{'NorQuAD validation':<28}{'nb':<6}{r.questions:>4}{r.recall[1]:>7.3f}{'':>11}{r.recall[3]:>7.3f}"
                f"{'':>11}{r.abstention_rate:>9.3f}   R@5 {r.recall[5]:.3f}  MRR@10 {r.mrr:.3f}")
+        yield ontopic_line("NorQuAD validation English", "en", run(norquad, NORQUAD_ENGLISH, mode))
     yield f"{'off-topic set':<34}{'n':>4}{'':>36}{'abstain':>9}{'95 % CI':>11}"
     offtopic_rows = []
     for name, path in OFFTOPIC.items():

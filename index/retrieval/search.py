@@ -5,7 +5,7 @@ The web interface, the command line and the HTTP API all call `Searcher.search`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
@@ -18,6 +18,7 @@ from kilde.index.retrieval.collapse import EXTRA, collapse_contained
 from kilde.index.retrieval.fusion import Evidence, Fusion
 from kilde.index.retrieval.highlight import Highlighter, Span
 from kilde.index.retrieval.language import is_english, is_nynorsk
+from kilde.index.retrieval.language_shift import for_model
 from kilde.index.retrieval.lexical import words
 from kilde.index.retrieval.nynorsk import Translator
 from kilde.index.retrieval.query import Query, analyse
@@ -131,6 +132,8 @@ class Searcher:
         self.fusion = fusion
         self._abstention = abstention
         self.translator = Translator()
+        # English questions moved toward Norwegian (`kilde.index.retrieval.language_shift`): None for models it was not fitted for
+        self.language_shift = for_model(embedder.name, int(index.manifest.dimension))
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
@@ -182,9 +185,13 @@ class Searcher:
 
     def analyse(self, question: str) -> Query:
         """The question (cleaned) embedded and analysed, once for the whole search; a Nynorsk question
-        in its Bokmål translation, where Apertium is installed (`kilde.index.retrieval.nynorsk`)."""
+        in its Bokmål translation, where Apertium is installed (`kilde.index.retrieval.nynorsk`); an
+        English question's vector moved toward Norwegian (`kilde.index.retrieval.language_shift`)."""
         searched = self.searched_text(question)
-        return analyse(searched, self.embedder.embed_query(searched), self.index.lexical, self.index.document_lexical)
+        query = analyse(searched, self.embedder.embed_query(searched), self.index.lexical, self.index.document_lexical)
+        if query.english and self.language_shift is not None:
+            query = replace(query, vector=self.language_shift.apply(query.vector))
+        return query
 
     def searched_text(self, question: str) -> str:
         """What the search embeds and matches for `question`: a Nynorsk question's Bokmål translation, else itself."""

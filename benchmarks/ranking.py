@@ -1,6 +1,7 @@
 """Ranking and abstention per language and split (issue 12), as one table.
 
     python benchmarks/ranking.py [--bundled-index DIR] [--norquad-index DIR] [--no-norquad]
+                                 [--no-language-shift] [--abstention FILE]
 
 On-topic sets: seed_dev (Bokmål) with its Nynorsk and English versions, and the issue-12
 questions (benchmarks/questions/ontopic_*.jsonl), each split by language and tune / held-out.
@@ -17,6 +18,7 @@ import json
 from pathlib import Path
 
 from kilde.index.documents.reader import bundled_corpus
+from kilde.index.retrieval.abstention import Abstention
 from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.evaluation import evaluate, first_relevant_rank, read_questions
 
@@ -176,11 +178,19 @@ def main() -> None:
     parser.add_argument("--norquad-index", type=Path, default=Path("/tmp/kilde-bench/norquad"))
     parser.add_argument("--no-norquad", action="store_true", help="skip NorQuAD on its own corpus")
     parser.add_argument("--diversity", action="store_true", help="only the same-document penalty comparison")
+    parser.add_argument("--no-language-shift", action="store_true",
+                        help="English questions searched as embedded (kilde.index.retrieval.language_shift off)")
+    parser.add_argument("--abstention", type=Path, help="another fitted decision (an abstention.json) in place of the shipped one")
     args = parser.parse_args()
     embedder = load_embedder()
     bundled = opened(args.bundled_index, bundled_corpus(), embedder).searcher()
     norquad = None if args.no_norquad else opened(
         args.norquad_index, (SHARED / "norquad" / "passages_all.jsonl").resolve(), embedder).searcher()
+    for searcher in filter(None, (bundled, norquad)):
+        if args.no_language_shift:
+            searcher.language_shift = None
+        if args.abstention:
+            searcher.abstention = Abstention.load(args.abstention)
     lines = diversity(bundled, norquad) if args.diversity else table(
         without_highlight(bundled), norquad and without_highlight(norquad))
     for line in lines:

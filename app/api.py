@@ -77,6 +77,7 @@ class HitRecord(BaseModel):
 
 class SearchResponse(BaseModel):
     question: str
+    searched_as: str | None = Field(None, description=_DOCS["searched_as"])
     abstained: bool = Field(False, description=_DOCS["abstained"])
     hits: list[HitRecord]
 

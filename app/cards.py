@@ -62,6 +62,7 @@ CSS = """
 .dark .kilde-neighbour { color: #c9d1d9; }
 .kilde-neighbour-label { display: block; font-size: 0.8rem; font-weight: 600; }
 .kilde-filtered { margin: 0 0 0.4rem 0; font-size: 0.9rem; font-weight: 600; }
+.kilde-searched-as { margin: 0 0 0.4rem 0; font-size: 0.9rem; font-style: italic; }
 .kilde-search-link { margin: -0.5rem 0 0 0; text-align: left; font-size: 0.88rem; }
 .kilde-message { padding: 0.8rem 1rem; border-radius: 8px; background: #fff4e5; color: #6b3d00;
   border: 1px solid #f0c36d; }
@@ -159,9 +160,11 @@ def results_html(result: SearchResult, contexts: list[Context], link_base: str =
     search_link = (f'<p class="kilde-search-link"><a href="{escape(search_address(result.question, filtered, link_base))}"'
                    f'{NEW_TAB if link_base else ""}>{escape(texts.SEARCH_LINK)}</a></p>')
     cards = "".join(hit_card(h, c, link_base, result.abstained) for h, c in zip(result.hits, contexts))
+    searched = (f'<p class="kilde-searched-as">{escape(texts.SEARCHED_AS.format(searched=result.searched_as))}</p>'
+                if result.searched_as else "")
     section = (f'<section class="kilde-results{" kilde-weak" if result.abstained else ""}" '
                f'aria-label="{escape(texts.RESULTS_LABEL)}"><h3>{escape(heading.format(question=result.question))}</h3>'
-               f"{note}{search_link}{cards}</section>")
+               f"{searched}{note}{search_link}{cards}</section>")
     return (message_html(texts.ABSTAINED) if result.abstained else "") + section
 
 

@@ -314,6 +314,8 @@ def printable(text: str) -> str:
 def _human(result: SearchResult) -> str:
     heading = texts.WEAK_HITS_HEADING if result.abstained else texts.HITS_HEADING
     lines = ([texts.ABSTAINED + "."] if result.abstained else []) + [heading.format(question=result.question)]
+    if result.searched_as:
+        lines.append(texts.SEARCHED_AS.format(searched=result.searched_as))
     if not result.hits:
         lines.append(texts.NO_RESULTS)
     for hit in result.hits:

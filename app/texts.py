@@ -27,6 +27,8 @@ NO_RESULTS = "Ingen avsnitt i indeksen."
 HITS_HEADING = "Avsnitt som svarer best på «{question}»"
 ABSTAINED = "Fant ingen avsnitt som svarer godt på spørsmålet"
 WEAK_HITS_HEADING = "Nærmeste avsnitt – svake treff, trolig ikke svar på «{question}»"
+# A Nynorsk question is searched in its Bokmål machine translation (Apertium): said under the heading.
+SEARCHED_AS = "Søkt på bokmål, maskinoversatt: «{searched}»"
 UNDATED = "udatert"
 SECTION = "under «{section}»"
 SCORE = "poeng {score:.2f}"
@@ -179,6 +181,8 @@ API_DOCS = {
     "score": "Treffets poeng i søkemåten: cosinuslikhet (dense), BM25 (bm25) eller likhet pluss vektede ordtreff (hybrid).",
     "mode": "Søkemåte: hybrid (standard, best målt), dense (semantisk) eller bm25 (ordsøk).",
     "abstained": "Bare med (og sann) når ingen avsnitt svarer godt nok; treffene er da bare de nærmeste.",
+    "searched_as": ("Bare med når noe annet enn spørsmålet ble søkt på: et nynorsk spørsmål maskinoversatt "
+                    "til bokmål (Apertium)."),
     "error": ("Feilkode: question.empty, question.too_long, k.out_of_range, mode.unknown, document.unknown, "
               "request.invalid eller rate.limited."),
     "message": "Feilen forklart på norsk.",

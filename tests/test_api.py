@@ -93,6 +93,16 @@ def test_get_and_post_return_the_cli_record(server, searcher):
     assert status == 200 and json.loads(text)["hits"] == got["hits"]
 
 
+def test_a_nynorsk_question_says_what_was_searched(server):
+    question = "Kva vil Høgre gjere med butilbodet for rusavhengige?"
+    status, _, text = request(f"{server}/api/search?" + urllib.parse.urlencode({"q": question, "k": 1}))
+    got = json.loads(text)
+    assert status == 200 and got["question"] == question
+    assert got["searched_as"] == "Hva vil Høyre gjøre med botilbudet for rusavhengige?"
+    status, _, text = request(f"{server}/api/search?" + urllib.parse.urlencode({"q": "Hva er fritt behandlingsvalg?"}))
+    assert status == 200 and "searched_as" not in json.loads(text)
+
+
 def test_default_k_is_five(server):
     status, _, text = request(f"{server}/api/search?q=rusreform")
     assert status == 200 and len(json.loads(text)["hits"]) == 5

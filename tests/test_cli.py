@@ -46,13 +46,21 @@ def test_ask_json_shape(index_args):
 
 
 def test_stdin_batch_gives_one_json_line_per_question(index_args):
-    questions = "Hva er fritt behandlingsvalg?\n\nHva sa statsministeren om brukerinvolvering?\n"
+    questions = "Hva er fritt behandlingsvalg?\n\nHva sa statsministeren om brukerinvolvering?\nKva vil Høgre avgrense?\n"
     result = run_kilde("ask", "--json", "-k", "2", *index_args, stdin=questions)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [r["question"] for r in records] == ["Hva er fritt behandlingsvalg?",
-                                                 "Hva sa statsministeren om brukerinvolvering?"]
+                                                 "Hva sa statsministeren om brukerinvolvering?", "Kva vil Høgre avgrense?"]
     assert all(len(r["hits"]) == 2 for r in records)
+    # only the Nynorsk one was searched as something else: its Bokmål machine translation (Apertium)
+    assert [r.get("searched_as") for r in records] == [None, None, "Hva vil Høyre begrense?"]
+
+
+def test_ask_says_a_nynorsk_question_was_searched_in_bokmaal(index_args):
+    result = run_kilde("ask", "Kva vil Høgre avgrense?", "-k", "1", *index_args)
+    assert result.returncode == 0, result.stderr
+    assert "Søkt på bokmål, maskinoversatt: «Hva vil Høyre begrense?»" in result.stdout.splitlines()[1]
 
 
 @pytest.mark.parametrize("question,message", [("", "Skriv et spørsmål først."), ("   ", "Skriv et spørsmål først."),

@@ -39,13 +39,29 @@ def test_a_nynorsk_question_finds_what_its_bokmaal_twin_finds(searcher, translat
     assert found.hits[0].passage.id == searcher.search(BOKMAAL, 3).hits[0].passage.id
 
 
+def test_a_translated_question_says_what_was_searched(searcher, translator):
+    """The translation is machine-made: the result, its JSON and its cards say what was searched."""
+    from kilde.app.cards import results_html
+    from kilde.app.citations import result_json
+
+    found, bokmaal = searcher.search(NYNORSK, 3), translator.to_bokmaal(NYNORSK)
+    assert found.searched_as == bokmaal and result_json(found)["searched_as"] == bokmaal
+    html = results_html(found, [searcher.context(h.passage.id) for h in found.hits])
+    assert f"Søkt på bokmål, maskinoversatt: «{bokmaal}»" in html
+    assert "?q=Kva+vil+H%C3%B8gre" in html  # «Lenke til søket» repeats the question as asked
+    as_asked = searcher.search(BOKMAAL, 3)
+    assert as_asked.searched_as is None and "searched_as" not in as_asked.as_json()
+    assert "maskinoversatt" not in results_html(as_asked, [searcher.context(h.passage.id) for h in as_asked.hits])
+
+
 def test_without_apertium_a_nynorsk_question_is_searched_as_asked(searcher):
     missing = Translator("kilde-no-such-apertium")
     assert not missing.available and missing.to_bokmaal(NYNORSK) is None
     plain = Searcher(searcher.index, searcher.embedder, searcher.fusion, searcher.abstention)
     plain.translator = missing
     assert plain.searched_text(NYNORSK) == NYNORSK
-    assert plain.search(NYNORSK, 3).hits  # answered, without the translation
+    found = plain.search(NYNORSK, 3)
+    assert found.hits and found.searched_as is None  # answered, without the translation
 
 
 def test_the_kept_pipeline_answers_many_questions_and_keeps_reserved_characters(translator):

@@ -87,3 +87,15 @@ def test_off_topic_question_is_answered_with_abstention(server, browser):
     assert alert.inner_text() == "Fant ingen avsnitt som svarer godt på spørsmålet"
     assert "svake treff" in page.locator(".kilde-weak h3").inner_text()  # closest ones, clearly marked
     page.close()
+
+
+def test_a_nynorsk_question_shows_what_was_searched(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.get_by_label("Spørsmål").fill("Kva vil Høgre gjere med butilbodet for rusavhengige?")
+    page.get_by_role("button", name="Søk").click()
+    page.locator(".kilde-hit").first.wait_for(timeout=60_000)
+    note = page.locator(".kilde-searched-as")
+    assert note.inner_text() == "Søkt på bokmål, maskinoversatt: «Hva vil Høyre gjøre med botilbudet for rusavhengige?»"
+    assert "tilpasset botilbud" in page.locator(".kilde-hit").first.inner_text()
+    page.close()

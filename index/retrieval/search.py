@@ -73,11 +73,15 @@ class SearchResult:
     question: str  # as searched: whitespace collapsed
     hits: list[Hit]
     abstained: bool = False  # no hit answers well; `hits` are then only the closest ones
+    # What was searched instead of the question, when not the question itself: a Nynorsk question's
+    # machine translation to Bokmål (`kilde.index.retrieval.nynorsk`), shown so a reader knows.
+    searched_as: str | None = None
 
     def as_json(self) -> dict:
         """One line of `kilde ask --json`, one response of the API."""
         flag = {"abstained": True} if self.abstained else {}
-        return {"question": self.question, **flag, "hits": [h.as_json() for h in self.hits]}
+        searched = {"searched_as": self.searched_as} if self.searched_as else {}
+        return {"question": self.question, **searched, **flag, "hits": [h.as_json() for h in self.hits]}
 
 
 def clean_question(question: str) -> str:
@@ -181,7 +185,7 @@ class Searcher:
         highlights = self.highlighter.highlight(query, [p.text for p in passages])
         hits = [self.hit_at(rank, row, score, spans, passage) for rank, ((row, score), spans, passage)
                 in enumerate(zip(ranked, highlights, passages), 1)]
-        return SearchResult(question, hits, abstained)
+        return SearchResult(question, hits, abstained, query.text if query.text != question else None)
 
     def analyse(self, question: str) -> Query:
         """The question (cleaned) embedded and analysed, once for the whole search; a Nynorsk question

@@ -16,7 +16,6 @@ abstention after (benchmarks/fit_abstention.py): it reads the shifted evidence.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from kilde.index.retrieval.language_shift import SHIFT_FILE, LanguageShift
 
 from fit_abstention import QUESTIONS, SHARED
 from indexes import opened
+from ranking import languages
 
 ENGLISH = {QUESTIONS / "seed_dev_english.jsonl": None, QUESTIONS / "ontopic_tune.jsonl": "en",
            QUESTIONS / "offtopic_english.jsonl": None}
@@ -41,8 +41,7 @@ def questions(files: dict[Path, str | None]):
     """The questions of each file, only those of the given language where one is given."""
     out = []
     for path, language in files.items():
-        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        out += [q for q, record in zip(read_questions(path), lines) if language is None or record.get("lang") == language]
+        out += [q for q, lang in zip(read_questions(path), languages(path, None)) if language in (None, lang)]
     return out
 
 

@@ -6,8 +6,9 @@ Twenty questions (seed_dev and their Nynorsk versions, a few off-topic) are aske
 process, as `kilde ask` does with questions on standard input. The baseline is embedding the
 question alone, measured in the same run: the search modes are reported as a ratio to it, since
 the machines are shared and absolute times drift. A Nynorsk question is searched in its Bokmål
-translation (`kilde.index.retrieval.nynorsk`), kept after its first search: the last line is that
-first translation of the twelve Nynorsk questions, by Apertium where it is installed.
+translation (`kilde.index.retrieval.nynorsk`), kept after its first search: a line gives that
+first translation of the twelve Nynorsk questions, by Apertium where it is installed; the last, the
+move of an English question's vector toward Norwegian (`kilde.index.retrieval.language_shift`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ def main() -> None:
             print(f"{'Nynorsk → Bokmål, first':<28}{ms:>10.1f}{ms / baseline:>12.2f}")
         else:
             print("Nynorsk → Bokmål: Apertium's nno-nob pair is not installed")
+        shift = searcher.searcher().language_shift  # English questions moved toward Norwegian
+        if shift is not None:
+            vectors = {q.question: embedder.embed_query(q.question)
+                       for q in read_questions(HERE / "questions" / "seed_dev_english.jsonl")}
+            ms = median_ms(lambda q: shift.apply(vectors[q]), list(vectors))
+            print(f"{'English shift':<28}{ms:>10.3f}{ms / baseline:>12.3f}")
 
 
 if __name__ == "__main__":

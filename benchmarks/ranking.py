@@ -100,21 +100,21 @@ def table(bundled, norquad=None, mode: str | None = None):
     yield (f"{'on-topic set':<28}{'lang':<6}{'n':>4}{'R@1':>7}{'95 % CI':>11}{'R@3':>7}{'95 % CI':>11}"
            f"{'abstain':>9}")
     by_split: dict[tuple[str, str], list] = {}  # (tune or held-out, language) -> rows
-    ontopic_rows = []
+    ontopic = [0, 0]  # on-topic questions asked, abstained on: every set, NorQuAD's own too
     for name, (path, language) in ONTOPIC.items():
         results, langs = run(bundled, path, mode), languages(path, language)
-        ontopic_rows += results
+        ontopic[0] += len(results)
+        ontopic[1] += sum(abstained for _, abstained in results)
         split = "held-out" if "held-out" in name else "tune"
         for lang in ("nb", "nn", "en"):
             rows = [r for r, l in zip(results, langs) if l == lang]
             if rows:
                 by_split.setdefault((split, lang), []).extend(rows)
                 yield ontopic_line(name, lang, rows)
-    norquad_abstained = 0
     if norquad is not None:
         r = evaluate(norquad, read_questions(NORQUAD_QUESTIONS), mode=mode)
-        norquad_abstained = round(r.abstention_rate * r.questions)
-        ontopic_rows += [(None, False)] * (r.questions - norquad_abstained) + [(None, True)] * norquad_abstained
+        ontopic[0] += r.questions
+        ontopic[1] += round(r.abstention_rate * r.questions)
         yield (f"{'NorQuAD validation':<28}{'nb':<6}{r.questions:>4}{r.recall[1]:>7.3f}{'':>11}{r.recall[3]:>7.3f}"
                f"{'':>11}{r.abstention_rate:>9.3f}   R@5 {r.recall[5]:.3f}  MRR@10 {r.mrr:.3f}")
         yield ontopic_line("NorQuAD validation English", "en", run(norquad, NORQUAD_ENGLISH, mode))
@@ -133,8 +133,8 @@ def table(bundled, norquad=None, mode: str | None = None):
         verdict = "met" if (want1 is None or r1 / n >= want1) and r3 / n >= want3 else "missed"
         wanted = f"R@1 >= {want1:.2f}, R@3 >= {want3:.2f}" if want1 else f"R@3 >= {want3:.2f}"
         yield f"{ontopic_line(f'{split} {lang}', lang, rows)}   {wanted}: {verdict}"
-    for kind, rows, wanted in (("off-topic", offtopic_rows, ABSTAIN_TARGETS[0]), ("on-topic", ontopic_rows, ABSTAIN_TARGETS[1])):
-        n, ab = len(rows), sum(r[1] for r in rows)
+    offtopic = (len(offtopic_rows), sum(abstained for _, abstained in offtopic_rows))
+    for kind, (n, ab), wanted in (("off-topic", offtopic, ABSTAIN_TARGETS[0]), ("on-topic", ontopic, ABSTAIN_TARGETS[1])):
         met = ab / n >= wanted if kind == "off-topic" else ab / n <= wanted
         sign = ">=" if kind == "off-topic" else "<="
         yield (f"{'all ' + kind + ' abstained':<34}{n:>4}{'':>36}{ab / n:>9.3f}{interval(ab, n):>11}"

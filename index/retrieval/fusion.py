@@ -4,8 +4,10 @@ Neither leg is enough alone: on NorQuAD (factual questions, names and numbers)
 BM25 beats dense retrieval, on the bundled corpus (paraphrased questions) dense
 wins, and plain reciprocal rank fusion is worse than BM25. So the hybrid score
 starts from the passage's cosine similarity and adds small, tuned amounts of
-lexical and document-level evidence. The weights were tuned on NorQuAD
-validation only (`benchmarks/tune.py`).
+lexical and document-level evidence, and subtracts half the passage's hubness, how
+near it is to everything else (CSLS, `kilde.index.store.hubness`). The lexical and
+document weights were tuned on NorQuAD validation only (`benchmarks/tune.py`); the
+hubness weight is CSLS' ½, measured in `benchmarks/hubness.py`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Evidence:
     document_bm25: np.ndarray  # BM25 of the passage's whole document, divided by the best (0..1)
     # Share of the question's IDF the corpus vocabulary matches (`LexicalIndex.confidence`): scales both BM25s.
     lexical_confidence: float = 1.0
+    # Each candidate's hubness (`kilde.index.store.hubness`) minus the corpus' mean; None: not read.
+    hubness: np.ndarray | None = None
 
     @property
     def document_cosine(self) -> np.ndarray:
@@ -43,10 +47,13 @@ class Fusion:
     # Subtracted once for every passage of the same document already ranked above,
     # so one document does not crowd out the others.
     same_document: float = 0.01
+    # CSLS' ½ (`kilde.index.store.hubness`): a passage near everything loses half its excess closeness.
+    hubness: float = 0.5
 
     def scores(self, evidence: Evidence) -> np.ndarray:
         lexical = self.passage_bm25 * evidence.passage_bm25 + self.document_bm25 * evidence.document_bm25
-        return evidence.cosine + evidence.lexical_confidence * lexical + self.document_cosine * evidence.document_cosine
+        fused = evidence.cosine + evidence.lexical_confidence * lexical + self.document_cosine * evidence.document_cosine
+        return fused if evidence.hubness is None else fused - self.hubness * evidence.hubness
 
     def rank(self, evidence: Evidence, k: int) -> list[tuple[int, float]]:
         """Greedy diversified top k: (candidate index, fused score before the diversity penalty)."""

@@ -141,6 +141,8 @@ class Searcher:
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
+        hubness = index.passage_hubness()
+        self._hubness = hubness - (float(hubness.mean()) if hubness.size else 0.0)
         infos = (list(index.documents.values()) if index.table is not None  # one read a batch, in document order
                  else [index.documents[d] for d in index.document_order])
         self.source_names = SourceNames(infos, index.lexical.analyzer)
@@ -225,6 +227,7 @@ class Searcher:
             document_bm25=unit_at(document_lexical, documents),
             lexical_confidence=self.index.lexical.confidence(
                 [q for q in query.passage_terms if q.term not in self.source_names]),
+            hubness=self._hubness[rows],
         )
 
     def signals(self, query: Query, evidence: Evidence) -> Signals:

@@ -6,6 +6,8 @@ A build (format 2) is a folder of files read on demand, never loaded whole as Py
 - `vectors.npy` every passage's vector, memory-mapped, and `vectors.faiss`, flat or IVF by size
   (`kilde.index.store.vector_index`);
 - `passage-documents.npy` each passage's document position (int64, for filters and fusion);
+- `passage-hubness.npy` each passage's mean cosine to its 10 nearest others (float32, for fusion:
+  `kilde.index.store.hubness`);
 - `bm25-passages/`, `bm25-documents/` (bm25s, loaded with mmap);
 - `vector-keys.txt` each vector's key, for incremental builds;
 - `manifest.json`, with the sha256 of each of those files (`kilde check`).
@@ -43,6 +45,7 @@ from kilde.index.model.embedder import Embedder
 from kilde.index.notices import notify
 from kilde.index.retrieval.lexical import LexicalIndex
 from kilde.index.store import publish
+from kilde.index.store.hubness import HUBNESS_FILE, passage_hubness
 from kilde.index.store.manifest import FORMAT, Manifest, read_manifest_at
 from kilde.index.store.passage_table import TABLE_FILE, PassageTable, write_table
 from kilde.index.store.vector_index import (EXACT_FILE, INDEX_FILE, ExactRows, build_vector_index, choose_kind,
@@ -75,6 +78,7 @@ class StoredIndex:
     positions: np.ndarray | None = None  # per row, its document's position in `document_order`
     table: PassageTable | None = None  # None for a format-1 build held in memory
     build: Path | None = None
+    hubness: np.ndarray | None = None  # per row (`kilde.index.store.hubness`); None: not read or computed yet
 
     def vectors_at(self, rows: np.ndarray) -> np.ndarray:
         """The exact float32 vectors of these rows."""
@@ -99,6 +103,15 @@ class StoredIndex:
             position = {doc_id: i for i, doc_id in enumerate(self.document_order)}
             self.positions = np.array([position[p.document_id] for p in self.passages], dtype=np.int64)
         return self.positions
+
+    def passage_hubness(self) -> np.ndarray:
+        """Per row, its mean cosine to its nearest other rows (float32): the build's file, or computed now
+        for a build made before Kilde stored it (and for one held in memory)."""
+        if self.hubness is None:
+            count = int(self.vectors.ntotal)
+            exact = self.exact if self.exact is not None else self.vectors_at(np.arange(count))
+            self.hubness = passage_hubness(exact, self.vectors)
+        return self.hubness
 
     def row_of(self, passage_id: str) -> int | None:
         if self.table is not None:
@@ -190,6 +203,7 @@ def build_index(documents: Sequence[Document | BuiltDocument], embedder: Embedde
         del passages, split
         index, parameters = build_vector_index(exact, kind, grown=_grown_graph(previous, keys, kind))
         faiss.write_index(index, str(folder / VECTORS))
+        np.save(folder / HUBNESS_FILE, passage_hubness(exact, index))
         del index, exact
         LexicalIndex.build(texts).save(folder / LEXICAL_PASSAGES)
         del texts
@@ -376,6 +390,7 @@ def open_build(build: Path, index_dir: Path) -> StoredIndex:
         vectors = open_vector_index(build / VECTORS, manifest.vector_index)
         exact = open_exact(build / EXACT_FILE)
         positions = np.load(build / PASSAGE_DOCUMENTS)
+        hubness = np.load(build / HUBNESS_FILE) if (build / HUBNESS_FILE).exists() else None
         lexical = LexicalIndex.load(build / LEXICAL_PASSAGES)
         document_lexical = LexicalIndex.load(build / LEXICAL_DOCUMENTS)
         order = table.document_ids()
@@ -383,11 +398,12 @@ def open_build(build: Path, index_dir: Path) -> StoredIndex:
         raise IndexStateError("index.broken", path=str(index_dir)) from exc
     count = manifest.passage_count
     if not (vectors.ntotal == table.passage_count == count == lexical.size == len(exact) == len(positions)) or (
+            hubness is not None and len(hubness) != count) or (
             exact.shape[1:] != (manifest.dimension,) or not (
             document_lexical.size == len(order) == manifest.document_count)):
         raise IndexStateError("index.broken", path=str(index_dir))
     return StoredIndex(manifest, vectors, table.passages, table.documents, lexical, document_lexical, order,
-                       exact=exact, positions=positions, table=table, build=build)
+                       exact=exact, positions=positions, table=table, build=build, hubness=hubness)
 
 
 def _open_format1(build: Path, index_dir: Path, manifest: Manifest) -> StoredIndex:

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from kilde.index.documents.reader import bundled_corpus
-from kilde.index.ensure import open_searcher
-from kilde.index.model.embedder import load_embedder
 from kilde.index.retrieval.evaluation import read_questions
+
+from indexes import opened
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
@@ -29,7 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", type=Path, default=Path(tempfile.mkdtemp()) / "index")
     args = parser.parse_args()
-    searcher = open_searcher(args.index, load_embedder(), [bundled_corpus()], progress=False)
+    searcher = opened(args.index, bundled_corpus()).searcher()
     relevant, other, offtopic = [], [], []
     for path in (SHARED / "seed_dev.jsonl", HERE / "questions" / "seed_dev_nynorsk.jsonl"):
         for question in read_questions(path):

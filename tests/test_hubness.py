@@ -129,3 +129,14 @@ def test_a_stored_file_of_the_wrong_length_is_a_broken_build(index_copy):
         builds.open_build(live, index_copy)
     assert raised.value.code == "index.broken"
 
+
+
+def test_on_the_bundled_corpus_the_penalty_puts_the_answer_above_the_hubs(bundled_index, embedder):
+    """«the drug reform committee» shares no word with «rusreformutvalget»; without the penalty the
+    paragraphs near everything rank above the answer (benchmarks/questions/README.md)."""
+    index = load_index(bundled_index)
+    question = "What is the drug reform committee?"
+    with_penalty = Searcher(index, embedder).search(question, 3).hits
+    without = Searcher(index, embedder, fusion=Fusion(hubness=0)).search(question, 3).hits
+    assert "satte ned rusreformutvalget" in with_penalty[0].passage.text
+    assert not any("satte ned rusreformutvalget" in hit.passage.text for hit in without)

@@ -17,7 +17,10 @@ Candidate signals beyond `kilde.index.retrieval.abstention.Signals`:
 - word_max / word_min: each content word embedded alone as a query, its best cosine to any passage;
 - passage_rare1 / passage_rare3: `rare_coverage` within one passage, the best fused one (or the best of
   the 3 best): an off-topic question's words may all be in the corpus, scattered over passages
-  («Hvem vant valget i Sverige i 2022?», rare coverage 1.00), while an answer holds them together.
+  («Hvem vant valget i Sverige i 2022?», rare coverage 1.00), while an answer holds them together;
+- best_hubness: the hubness (`kilde.index.store.hubness`, minus the corpus' mean) of the best fused
+  passage: an off-topic question answered since the penalty often lands on a paragraph far from all
+  others («Vi innførte pakkeforløp for gravide og rus i 2020 januar»).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ VARIANTS = {
     "shipped + passage_rare3": ("fused", "margin", "cosine", "english", "rare_coverage", "passage_rare3"),
     "passage_rare1 for rare_coverage": ("fused", "margin", "cosine", "english", "passage_rare1"),
     "passage_rare3 for rare_coverage": ("fused", "margin", "cosine", "english", "passage_rare3"),
+    "shipped + best_hubness": ("fused", "margin", "cosine", "english", "rare_coverage", "best_hubness"),
 }
 
 
@@ -113,7 +117,8 @@ class Gatherer:
                 "gap10": float(cosines[0] - cosines[min(9, len(cosines) - 1)]),
                 "word_max": max(word_cosines), "word_min": min(word_cosines),
                 "passage_rare1": self.passage_rare(query, evidence, fused, 1),
-                "passage_rare3": self.passage_rare(query, evidence, fused, 3)}
+                "passage_rare3": self.passage_rare(query, evidence, fused, 3),
+                "best_hubness": float(evidence.hubness[int(np.argmax(fused))]) if evidence.hubness is not None else 0.0}
 
     def gather(self, sets: dict[str, Path]) -> dict[str, list[dict[str, float]]]:
         return {name: [self.signals(q.question) for q in read_questions(path)] for name, path in sets.items()}

@@ -32,7 +32,6 @@ SEARCHED_AS = "Søkt på bokmål, maskinoversatt: «{searched}»"
 UNDATED = "udatert"
 SECTION = "under «{section}»"
 SCORE = "poeng {score:.2f}"
-SCORE_HELP = "Treffets poeng: likhet mellom spørsmål og avsnitt, pluss ordtreff i hybrid søk (høyere er bedre)."
 INDEX_FOOTER = "Indeksen: {documents} dokumenter, {passages} avsnitt, modell {model}."
 
 ERRORS = {
@@ -278,7 +277,8 @@ COPY_HELP = "Kopier avsnittet med kildehenvisning"
 COPY_FORMS = {"quote": "som sitat", "reference": "som APA-referanse"}
 PASSAGE_REFERENCE = "I litteraturlisten (APA 7):"
 SCORE_LABELS = {"good": "godt treff", "possible": "mulig treff", "weak": "svakt treff"}
-SCORE_TOOLTIP = "Poeng {score:.2f}: likhet mellom spørsmål og avsnitt, pluss ordtreff (høyere er bedre)"
+SCORE_TOOLTIP = ("Poeng {score:.2f}: likhet mellom spørsmål og avsnitt, pluss ordtreff, minus litt for avsnitt "
+                 "som ligner mange andre (høyere er bedre)")
 FILTERED = "Filtrert søk: bare i {documents}."
 DOCUMENTS_PAGE_NAME = "Dokumenter"
 DOCUMENTS_INTRO = "## Dokumentene i indeksen\nKlikk på en tittel for å lese dokumentet i sin helhet, med avsnittsnumrene."

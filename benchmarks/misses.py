@@ -48,7 +48,8 @@ def parts(searcher, evidence, row: int) -> str:
                                              + fusion.document_bm25 * evidence.document_bm25[i])
     return (f"cos {evidence.cosine[i]:.3f} + lex {lexical:.3f} (p {evidence.passage_bm25[i]:.2f}, "
             f"d {evidence.document_bm25[i]:.2f}) + dcos {fusion.document_cosine * evidence.document_cosine[i]:.3f}"
-            f" = {fusion.scores(evidence)[i]:.3f}")
+            + (f" − hub {fusion.hubness * evidence.hubness[i]:.3f}" if evidence.hubness is not None else "")
+            + f" = {fusion.scores(evidence)[i]:.3f}")
 
 
 def explain(searcher, name: str, path: Path, language: str | None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +38,14 @@ def bundled_index(tmp_path_factory, embedder) -> Path:
     index_dir = tmp_path_factory.mktemp("index")
     Library.open(index_dir, model=embedder).index([bundled_corpus()])
     return index_dir
+
+
+@pytest.fixture
+def index_copy(tmp_path, bundled_index) -> Path:
+    """A private copy of the session's bundled index, to build over and damage."""
+    folder = tmp_path / "index"
+    shutil.copytree(bundled_index, folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ subtracted by the fusion, so a paragraph near everything does not outrank the on
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,13 +30,6 @@ def brute_force(vectors: np.ndarray, k: int) -> np.ndarray:
         others = np.delete(vectors, i, axis=0) @ row
         out.append(np.sort(others)[-k:].mean())
     return np.array(out, dtype=np.float32)
-
-
-@pytest.fixture
-def index_copy(tmp_path, bundled_index) -> Path:
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index, folder)
-    return folder
 
 
 def test_exact_values_are_the_definition_across_blocks(monkeypatch):

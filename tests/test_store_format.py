@@ -31,14 +31,6 @@ EXTRA = Document(DocumentInfo(id="ekstra", title="Et ekstra dokument"),
                  "Tilbudet ble evaluert etter et halvt år, og brukerne var godt fornøyde med oppfølgingen.")
 
 
-@pytest.fixture
-def index_copy(tmp_path, bundled_index) -> Path:
-    """A private copy of the session's bundled index, to build over and damage."""
-    folder = tmp_path / "index"
-    shutil.copytree(bundled_index, folder)
-    return folder
-
-
 def live_build(index_dir: Path) -> Path:
     return index_dir / "builds" / (index_dir / "CURRENT").read_text().strip()
 

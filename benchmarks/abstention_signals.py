@@ -20,7 +20,11 @@ Candidate signals beyond `kilde.index.retrieval.abstention.Signals`:
   («Hvem vant valget i Sverige i 2022?», rare coverage 1.00), while an answer holds them together;
 - best_hubness: the hubness (`kilde.index.store.hubness`, minus the corpus' mean) of the best fused
   passage: an off-topic question answered since the penalty often lands on a paragraph far from all
-  others («Vi innførte pakkeforløp for gravide og rus i 2020 januar»).
+  others («Vi innførte pakkeforløp for gravide og rus i 2020 januar»);
+- density: CSLS' r(q), the question's mean cosine to its 10 nearest passages, minus the corpus' mean
+  r(p) (each passage's mean cosine to its 10 nearest, `kilde.index.store.hubness`): how close the
+  question sits to the corpus against how close the corpus' own passages sit to each other. Unlike
+  gap10, both sides are 10-nearest means in the same corpus, so a denser corpus raises both.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ VARIANTS = {
     "passage_rare1 for rare_coverage": ("fused", "margin", "cosine", "english", "passage_rare1"),
     "passage_rare3 for rare_coverage": ("fused", "margin", "cosine", "english", "passage_rare3"),
     "shipped + best_hubness": ("fused", "margin", "cosine", "english", "rare_coverage", "best_hubness"),
+    "shipped + density": ("fused", "margin", "cosine", "english", "rare_coverage", "density"),
+    "density for cosine": ("fused", "margin", "density", "english", "rare_coverage"),
 }
 
 
@@ -74,6 +80,7 @@ class Gatherer:
         self.vectors = searcher.index.vectors_at(np.arange(searcher.size))
         self._word_cosine: dict[str, float] = {}
         self._passage_terms: dict[int, set[str]] = {}
+        self.mean_hubness = float(searcher.index.passage_hubness().mean())
 
     def passage_rare(self, query, evidence, fused: np.ndarray, best: int) -> float:
         """The largest share of the question's rarity (source names left out) that one of the `best` fused passages holds."""
@@ -118,7 +125,8 @@ class Gatherer:
                 "word_max": max(word_cosines), "word_min": min(word_cosines),
                 "passage_rare1": self.passage_rare(query, evidence, fused, 1),
                 "passage_rare3": self.passage_rare(query, evidence, fused, 3),
-                "best_hubness": float(evidence.hubness[int(np.argmax(fused))]) if evidence.hubness is not None else 0.0}
+                "best_hubness": float(evidence.hubness[int(np.argmax(fused))]) if evidence.hubness is not None else 0.0,
+                "density": float(cosines[:10].mean()) - self.mean_hubness}
 
     def gather(self, sets: dict[str, Path]) -> dict[str, list[dict[str, float]]]:
         return {name: [self.signals(q.question) for q in read_questions(path)] for name, path in sets.items()}

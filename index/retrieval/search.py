@@ -26,6 +26,7 @@ from kilde.index.documents.passages import Passage
 from kilde.index.retrieval.source_names import SourceNames
 from kilde.index.retrieval.word_rarity import rare_coverage
 from kilde.index.store.builds import StoredIndex
+from kilde.index.store.hubness import excess
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50
@@ -141,8 +142,7 @@ class Searcher:
         self.highlighter = Highlighter(index.lexical)
         self._document_position = {doc_id: i for i, doc_id in enumerate(index.document_order)}
         self._passage_document = index.passage_document_positions()
-        hubness = index.passage_hubness()
-        self._hubness = hubness - (float(hubness.mean()) if hubness.size else 0.0)
+        self._hubness = excess(index.passage_hubness())  # `kilde.index.store.hubness`
         infos = (list(index.documents.values()) if index.table is not None  # one read a batch, in document order
                  else [index.documents[d] for d in index.document_order])
         self.source_names = SourceNames(infos, index.lexical.analyzer)

@@ -18,7 +18,7 @@ MRR@10 0.924 / 0.981 / 0.949 → 0.924 / 0.987 / 0.950.
 
 The values are computed once per build (`passage-hubness.npy`), from every row: an exact scan in
 blocks up to `EXACT_LIMIT` rows, the build's own FAISS index above (approximate neighbours, searched
-with `GRAPH_EF_SEARCH`): on this 2-core machine 16–17 s for a 100k-passage HNSW index, against 34–39 s
+with `GRAPH_EF_SEARCH`): on this 2-core machine 16–18 s for a 100k-passage HNSW index, against 34–39 s
 to build its graph and some 12 minutes to embed its passages, and 349 s at 1M, against 626 s for the
 graph (`benchmarks/hubness.txt`; mean error against an exact scan 0.0001 at 100k, 0.0009 at 1M, a
 sixth of the values' spread). A build made before this file existed computes them when it is opened
@@ -54,6 +54,11 @@ def passage_hubness(exact: np.ndarray, index: faiss.Index | None = None, k: int 
     if index is None or count <= EXACT_LIMIT:
         return _exact(exact, k)
     return _searched(exact, index, k)
+
+
+def excess(hubness: np.ndarray) -> np.ndarray:
+    """Each passage's hubness minus the corpus' mean: what the fusion takes `Fusion.hubness` of."""
+    return hubness - (float(hubness.mean()) if hubness.size else 0.0)
 
 
 def _exact(exact: np.ndarray, k: int) -> np.ndarray:

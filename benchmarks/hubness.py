@@ -22,13 +22,13 @@ from dataclasses import replace
 import numpy as np
 
 from kilde.index.retrieval.evaluation import read_questions
-from kilde.index.store.hubness import EXACT_LIMIT, NEIGHBOURS as SHIPPED_NEIGHBOURS, passage_hubness
+from kilde.index.store.hubness import EXACT_LIMIT, NEIGHBOURS as SHIPPED_NEIGHBOURS, excess, passage_hubness
 from kilde.index.store.vector_index import build_vector_index
 
 from indexes import add_index_arguments, bundled_and_norquad
 from rank_variants import at, first_ranks, gathered, rescored, tuning_sets
 from ranking import NORQUAD_QUESTIONS
-from scale import NOISE, parse_size
+from scale import blended, parse_size
 
 NEIGHBOURS = (3, 5, 10, 20)
 WEIGHTS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -40,7 +40,7 @@ def centred(searcher, k: int, hubs_only: bool = False) -> tuple[np.ndarray, floa
     started = time.perf_counter()
     values = passage_hubness(searcher.index.exact, searcher.index.vectors, k)
     seconds = time.perf_counter() - started
-    values = values - values.mean()
+    values = excess(values)
     return (values.clip(0) if hubs_only else values), seconds
 
 
@@ -52,11 +52,7 @@ def large(norquad, size: int, checked: int = 1000, seed: int = 0) -> None:
     """Time the values over a stand-in HNSW index of `size` rows and compare `checked` rows with an exact scan."""
     rng = np.random.default_rng(seed)
     real = norquad.index.vectors_at(np.arange(norquad.size))
-    pairs = rng.integers(0, len(real), size=(size, 2))
-    vectors = real[pairs[:, 0]] + real[pairs[:, 1]]
-    noise = rng.normal(size=vectors.shape).astype(np.float32)
-    vectors += noise * (NOISE * np.linalg.norm(vectors, axis=1, keepdims=True) / np.linalg.norm(noise, axis=1, keepdims=True))
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    vectors = blended(real, rng.integers(0, len(real), size=(size, 2)), rng)
     started = time.perf_counter()
     index, parameters = build_vector_index(vectors, "hnsw")
     graph_seconds = time.perf_counter() - started

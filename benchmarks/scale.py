@@ -150,13 +150,20 @@ class StandInEmbedder(Embedder):
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         started = time.perf_counter()
         pairs = np.array([self._origin.get(hash(t.rsplit("\n", 1)[-1]), (0, 0)) for t in texts], dtype=np.int64)
-        vectors = self._base.vectors[pairs[:, 0]] + self._base.vectors[pairs[:, 1]]
-        noise = self._rng.standard_normal(vectors.shape).astype(np.float32)
-        noise *= NOISE * np.linalg.norm(vectors, axis=1, keepdims=True) / np.linalg.norm(noise, axis=1, keepdims=True)
-        vectors += noise
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = blended(self._base.vectors, pairs, self._rng)
         self.seconds += time.perf_counter() - started
-        return vectors.astype(np.float32)
+        return vectors
+
+
+def blended(real: np.ndarray, pairs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A stand-in vector per row of `pairs`: the two real vectors' sum plus Gaussian noise of norm
+    NOISE × the sum's, normalised (float32)."""
+    vectors = real[pairs[:, 0]] + real[pairs[:, 1]]
+    noise = rng.standard_normal(vectors.shape).astype(np.float32)
+    noise *= NOISE * np.linalg.norm(vectors, axis=1, keepdims=True) / np.linalg.norm(noise, axis=1, keepdims=True)
+    vectors += noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32)
 
 
 class PrecomputedQueries(Embedder):

@@ -61,10 +61,8 @@ class Latent(Rescored):
 
 
 def ranks_with(searcher, asked, sparse_questions, passages, weight):
-    ranker = rescored(searcher)
-    latent = Latent(**{f: getattr(ranker, f) for f in ("passage_bm25", "document_bm25", "document_cosine",
-                                                        "same_document", "hubness")})
-    latent.searcher, latent.weight, latent.passages = searcher, weight, passages
+    latent = rescored(searcher, weight=weight, ranker_class=Latent)
+    latent.passages = passages
     ranks = []
     for (question, evidence, vector), sparse in zip(asked, sparse_questions):
         latent.sparse_question = sparse

@@ -73,9 +73,10 @@ class Rescored(Fusion):
         return best
 
 
-def rescored(searcher, kind: str = "shipped", weight: float = 0.0, **fusion) -> Rescored:
+def rescored(searcher, kind: str = "shipped", weight: float = 0.0, ranker_class=None, **fusion) -> Rescored:
+    """The searcher's fusion as a `ranker_class` (default `Rescored`), with `fusion`'s weights in place of its own."""
     shipped = {f.name: getattr(searcher.fusion, f.name) for f in fields(Fusion)}
-    ranker = Rescored(**{**shipped, **fusion})
+    ranker = (ranker_class or Rescored)(**{**shipped, **fusion})
     ranker.kind, ranker.weight, ranker.searcher = kind, weight, searcher
     return ranker
 
